@@ -1,0 +1,11 @@
+# One image for every Switchboard process; docker-compose.yml and k8s/ pick the entry point per container.
+FROM node:24-bookworm-slim
+ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH
+RUN npm install -g pnpm@12
+WORKDIR /app
+COPY . .
+RUN pnpm install --frozen-lockfile && chown -R node:node /app
+USER node
+ENV HOST=0.0.0.0 SWITCHBOARD_DATA_DIR=/data
+EXPOSE 8000 8001 8003 8008 8012 8013 8014 8016
+CMD ["node", "services/cmdb/src/main.ts"]

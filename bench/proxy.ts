@@ -1,0 +1,204 @@
+/**
+ * pnpm bench:proxy — tools/call through the orchestrator's /mcp against the same upstream directly, and through
+ * the npm gateway mcp-hub as the peer to beat. Same upstream (a stock SDK echo server), same clients (raw JSON-RPC
+ * over undici, and the SDK client), concurrency 1, 8 and 32, every configuration alternated in random order over
+ * several rounds; prints calls/s, p50, p99, ratios, and the CPU milliseconds per call of the upstream and of the
+ * proxy (process CPU time over the run, from /proc). `--pinned` puts upstream and proxy on core 0 and the client
+ * on core 1.
+ */
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { measure } from './lib/measure.ts';
+import { freePort, startNode } from './lib/processes.ts';
+import { RawMcpClient } from './lib/raw-mcp-client.ts';
+import { RawSseClient } from './lib/raw-sse-client.ts';
+
+const pinned = process.argv.includes('--pinned');
+const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 6000);
+const CONCURRENCY = [1, 8, 32];
+const ECHO = fileURLToPath(new URL('./fixtures/echo-server.ts', import.meta.url));
+const ORCHESTRATOR = fileURLToPath(new URL('../orchestrator/src/main.ts', import.meta.url));
+const MCP_HUB = fileURLToPath(import.meta.resolve('mcp-hub/package.json')).replace(/package\.json$/, 'dist/cli.js');
+const start = (args: string[], env: Record<string, string>, ready: RegExp) =>
+  startNode(args, env, ready, pinned ? { cpus: '0' } : {});
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim() || 100);
+
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+interface Target {
+  name: 'direct' | 'orchestrator' | 'mcp-hub';
+  url: string;
+  tool: string;
+  proxyPid?: number;
+  /** mcp-hub 4.2 serves MCP over the legacy HTTP+SSE transport only. */
+  legacySse?: boolean;
+}
+
+type Caller = { call(i: number): Promise<void>; close(): Promise<void> };
+
+async function rawCaller(target: Target): Promise<Caller> {
+  const client = target.legacySse ? await RawSseClient.connect(target.url) : await RawMcpClient.connect(target.url, {}, 64);
+  return {
+    call: async (i) => {
+      const result = await client.callTool(target.tool, { message: `m${i}` });
+      if (result.isError) throw new Error(JSON.stringify(result));
+    },
+    close: () => client.close(),
+  };
+}
+
+async function sdkCaller(target: Target): Promise<Caller> {
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(
+    target.legacySse ? new SSEClientTransport(new URL(target.url)) : new StreamableHTTPClientTransport(new URL(target.url)),
+  );
+  return {
+    call: async (i) => {
+      const result = await client.callTool({ name: target.tool, arguments: { message: `m${i}` } });
+      if (result.isError) throw new Error(JSON.stringify(result));
+    },
+    close: () => client.close(),
+  };
+}
+
+async function main() {
+  if (pinned) spawnSync('taskset', ['-cp', '1', String(process.pid)]);
+  const dir = join(tmpdir(), `bench-proxy-${process.pid}`);
+  spawnSync('mkdir', ['-p', dir]);
+  const echoPort = await freePort();
+  const upstream = await start([ECHO], { PORT: String(echoPort) }, /listening/);
+  const upstreamUrl = `http://127.0.0.1:${echoPort}/mcp`;
+  const orchPort = await freePort();
+  writeFileSync(join(dir, 'orchestrator.yaml'), `upstreams:\n  - name: echo\n    namespace: echo\n    url: ${upstreamUrl}\n`);
+  const orchestrator = await start(
+    [ORCHESTRATOR],
+    {
+      PORT: String(orchPort),
+      SWITCHBOARD_AUTH: 'none',
+      SWITCHBOARD_RATE_LIMIT: '0',
+      SWITCHBOARD_CONFIG: join(dir, 'orchestrator.yaml'),
+    },
+    /"state":"up"/,
+  );
+  const hubPort = await freePort();
+  writeFileSync(join(dir, 'mcp-hub.json'), JSON.stringify({ mcpServers: { echo: { url: upstreamUrl } } }));
+  const hub = await start(
+    [MCP_HUB, '--port', String(hubPort), '--config', join(dir, 'mcp-hub.json')],
+    {},
+    /servers started successfully/,
+  );
+  await new Promise((r) => setTimeout(r, 1500));
+
+  const targets: Target[] = [
+    { name: 'direct', url: upstreamUrl, tool: 'echo' },
+    { name: 'orchestrator', url: `http://127.0.0.1:${orchPort}/mcp`, tool: 'echo.echo', proxyPid: orchestrator.pid as number },
+    { name: 'mcp-hub', url: `http://127.0.0.1:${hubPort}/mcp`, tool: 'echo__echo', proxyPid: hub.pid as number, legacySse: true },
+  ];
+  const upstreamPid = upstream.pid as number;
+  const pidOf = (child: ChildProcess) => {
+    // Under taskset the child is taskset itself until it execs node; by now it has.
+    return child.pid as number;
+  };
+  pidOf(upstream);
+
+  const callers = new Map<string, Caller>();
+  for (const target of targets) {
+    for (const kind of ['raw', 'sdk'] as const) {
+      const caller = kind === 'raw' ? await rawCaller(target) : await sdkCaller(target);
+      callers.set(`${target.name}/${kind}`, caller);
+    }
+    process.stderr.write(`warming ${target.name} (${WARMUP} calls)...\n`);
+    await measure({ concurrency: 8, calls: WARMUP, warmup: 0, call: (callers.get(`${target.name}/raw`) as Caller).call });
+    await measure({ concurrency: 8, calls: 1000, warmup: 0, call: (callers.get(`${target.name}/sdk`) as Caller).call });
+  }
+
+  type Sample = { cps: number; p50: number; p99: number; upstreamCpu: number; proxyCpu: number };
+  const samples = new Map<string, Sample[]>();
+  const plan = targets.flatMap((t) => (['raw', 'sdk'] as const).flatMap((kind) => CONCURRENCY.map((c) => ({ t, kind, c }))));
+  for (let round = 1; round <= ROUNDS; round++) {
+    const order = [...plan].sort(() => Math.random() - 0.5);
+    for (const { t, kind, c } of order) {
+      const caller = callers.get(`${t.name}/${kind}`) as Caller;
+      const up0 = cpuMs(upstreamPid);
+      const px0 = t.proxyPid ? cpuMs(t.proxyPid) : 0;
+      const m = await measure({ concurrency: c, calls: CALLS, warmup: 200, call: caller.call });
+      const calls = CALLS + 200;
+      const sample = {
+        cps: m.callsPerSecond,
+        p50: m.p50Ms,
+        p99: m.p99Ms,
+        upstreamCpu: (cpuMs(upstreamPid) - up0) / calls,
+        proxyCpu: t.proxyPid ? (cpuMs(t.proxyPid) - px0) / calls : 0,
+      };
+      const key = `${t.name}/${kind}/${c}`;
+      samples.set(key, [...(samples.get(key) ?? []), sample]);
+    }
+    process.stderr.write(`round ${round}/${ROUNDS} done\n`);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  const stat = (key: string, field: keyof Sample) => median((samples.get(key) ?? []).map((s) => s[field]));
+
+  const rows = [];
+  for (const kind of ['raw', 'sdk'] as const) {
+    for (const c of CONCURRENCY) {
+      const d = `direct/${kind}/${c}`;
+      for (const name of ['direct', 'orchestrator', 'mcp-hub'] as const) {
+        const k = `${name}/${kind}/${c}`;
+        rows.push({
+          client: kind,
+          c,
+          target: name,
+          'calls/s': Math.round(stat(k, 'cps')),
+          'p50 ms': stat(k, 'p50').toFixed(2),
+          'p99 ms': stat(k, 'p99').toFixed(2),
+          'vs direct': (stat(k, 'cps') / stat(d, 'cps')).toFixed(2),
+          'upstream cpu ms/call': stat(k, 'upstreamCpu').toFixed(3),
+          'proxy cpu ms/call': name === 'direct' ? '-' : stat(k, 'proxyCpu').toFixed(3),
+          'proxy/upstream cpu': name === 'direct' ? '-' : (stat(k, 'proxyCpu') / stat(k, 'upstreamCpu')).toFixed(2),
+        });
+      }
+    }
+  }
+  console.log(
+    `\nproxy benchmark (${pinned ? 'pinned: upstream and proxy on core 0, client on core 1' : 'unpinned'}; ${ROUNDS} rounds x ${CALLS} calls, medians)`,
+  );
+  console.table(rows);
+
+  const cpuRatio = median(
+    CONCURRENCY.map((c) => stat(`orchestrator/raw/${c}`, 'proxyCpu') / stat(`orchestrator/raw/${c}`, 'upstreamCpu')),
+  );
+  const addedP50 = stat('orchestrator/raw/1', 'p50') - stat('direct/raw/1', 'p50');
+  const keep32 = stat('orchestrator/raw/32', 'cps') / stat('direct/raw/32', 'cps');
+  const hubCpu = median(CONCURRENCY.map((c) => stat(`mcp-hub/raw/${c}`, 'proxyCpu') / stat(`mcp-hub/raw/${c}`, 'upstreamCpu')));
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  console.log('targets (raw client):');
+  console.log(
+    `  orchestrator CPU per call / upstream CPU per call = ${cpuRatio.toFixed(2)} (target <= 1.00) ${verdict(cpuRatio <= 1)}   [mcp-hub: ${hubCpu.toFixed(2)}]`,
+  );
+  console.log(`  added p50 at concurrency 1 = ${addedP50.toFixed(2)} ms (target < 1 ms) ${verdict(addedP50 < 1)}`);
+  if (!pinned)
+    console.log(
+      `  throughput kept at concurrency 32 = ${(keep32 * 100).toFixed(0)}% of direct (target >= 60%) ${verdict(keep32 >= 0.6)}`,
+    );
+  const out = fileURLToPath(new URL(`./results/proxy-${pinned ? 'pinned' : 'unpinned'}.json`, import.meta.url));
+  spawnSync('mkdir', ['-p', fileURLToPath(new URL('./results', import.meta.url))]);
+  writeFileSync(out, `${JSON.stringify({ pinned, calls: CALLS, rounds: ROUNDS, rows, cpuRatio, addedP50, keep32 }, null, 2)}\n`);
+
+  for (const caller of callers.values()) await caller.close().catch(() => {});
+  for (const child of [hub, orchestrator, upstream]) child.kill('SIGTERM');
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@switchboard/shared';
+import type { Federation } from '../federation.ts';
+import type { JsonRpcMessage } from '../json-rpc.ts';
+
+export interface StdioEndpointOptions {
+  federation: Federation;
+  log: Logger;
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  /** Called when the client closes stdin. */
+  onEnd(): void;
+}
+
+/** One MCP session on stdin/stdout, for a desktop client that launched the orchestrator (`--stdio`). */
+export function serveOrchestratorStdio(options: StdioEndpointOptions): { close(): Promise<void> } {
+  const write = (message: JsonRpcMessage) => options.output.write(`${JSON.stringify(message)}\n`);
+  const session = options.federation.createSession({
+    caller: { id: 'stdio', kind: 'local' },
+    sink: { send: (message) => write(message) },
+    log: options.log.child({ transport: 'stdio' }),
+  });
+  let buffer = '';
+  options.input.setEncoding('utf8');
+  options.input.on('data', (chunk: string) => {
+    buffer += chunk;
+    let newline = buffer.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (line) {
+        let message: JsonRpcMessage | undefined;
+        try {
+          message = JSON.parse(line) as JsonRpcMessage;
+        } catch {
+          write({ jsonrpc: '2.0', id: null as unknown as string, error: { code: -32700, message: 'Parse error' } });
+        }
+        if (message) {
+          void session.handle(message, { correlationId: randomUUID() }).then((response) => {
+            if (response) write(response);
+          });
+        }
+      }
+      newline = buffer.indexOf('\n');
+    }
+  });
+  options.input.on('end', () => options.onEnd());
+  return { close: () => session.close() };
+}

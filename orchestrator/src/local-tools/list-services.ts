@@ -1,0 +1,42 @@
+import { defineTool, fitPage, pageInput, pageOutput, type ToolContext, z } from '@switchboard/shared';
+import type { OrchestratorClients } from './services-status.ts';
+
+export const serviceStatusSchema = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  url: z.string().describe('URL, or the command line of a stdio upstream'),
+  transport: z.enum(['streamable-http', 'sse', 'stdio']),
+  sessionMode: z.enum(['per-client', 'shared']),
+  state: z.enum(['connecting', 'up', 'degraded', 'down']),
+  reason: z.string(),
+  since: z.string().describe('When the current state began (ISO 8601)'),
+  circuit: z.enum(['closed', 'open', 'half-open']),
+  toolCount: z.number().int(),
+  lastError: z.string().nullable(),
+  p50LatencyMs: z.number().nullable(),
+});
+
+export const listServices = defineTool({
+  name: 'listServices',
+  title: 'List federated services',
+  description:
+    'Every configured upstream service with its state (up, degraded, down and why, since when), tool count, last error and median latency.',
+  input: z.object({
+    state: z.enum(['connecting', 'up', 'degraded', 'down']).optional().describe('Only services in this state'),
+    ...pageInput({ defaultLimit: 50, maxLimit: 200 }),
+  }),
+  output: z.object(pageOutput(serviceStatusSchema)),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  handler: async (args, ctx: ToolContext<unknown, OrchestratorClients>) => {
+    const all = ctx.clients.services().filter((s) => !args.state || s.state === args.state);
+    const offset = args.cursor ? Number(Buffer.from(args.cursor, 'base64url').toString()) || 0 : 0;
+    const slice = all.slice(offset, offset + args.limit).map((status, i) => ({ status, index: offset + i }));
+    const page = fitPage(slice, {
+      total: all.length,
+      capBytes: ctx.config.outputCapBytes,
+      hasMore: offset + args.limit < all.length,
+      cursorAfter: (item) => Buffer.from(String(item.index + 1)).toString('base64url'),
+    });
+    return { ...page, items: page.items.map((i) => i.status) };
+  },
+});

@@ -1,0 +1,157 @@
+import { watch } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import {
+  type CompiledTool,
+  type ConfigSource,
+  createLogger,
+  createMetrics,
+  createRedactor,
+  type HttpHandle,
+  InFlight,
+  type KitConfig,
+  type LogDestination,
+  type Logger,
+  listenHttp,
+  type Redactor,
+  type ServiceMetrics,
+} from '@switchboard/shared';
+import { childBaseEnv, loadOrchestratorConfig, type OrchestratorConfig } from './config.ts';
+import { createOrchestratorEndpoint } from './downstream/http-endpoint.ts';
+import { serveOrchestratorStdio } from './downstream/stdio-endpoint.ts';
+import { Federation } from './federation.ts';
+import { createProxyMetrics } from './metrics.ts';
+import { attachWorkflows, type Workflows, workflowTools } from './workflows/index.ts';
+
+export const VERSION = '0.1.0';
+
+export interface OrchestratorOptions {
+  source: ConfigSource;
+  overrides?: Record<string, unknown>;
+  logDestination?: LogDestination;
+  extraTools?: CompiledTool[];
+}
+
+export interface Orchestrator {
+  config: Readonly<OrchestratorConfig & KitConfig>;
+  log: Logger;
+  redactor: Redactor;
+  metrics: ServiceMetrics;
+  federation: Federation;
+  /** Durable workflows (executeWorkflow and friends). */
+  workflows: Workflows;
+  inFlight: InFlight;
+  /** Re-reads the configuration and applies it; a bad file is logged and the running config kept. */
+  reload(): Promise<boolean>;
+  /** Reloads whenever the configuration file changes. */
+  watchConfig(): void;
+  serveHttp(): Promise<HttpHandle>;
+  serveStdio(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, onEnd: () => void): { close(): Promise<void> };
+  close(): Promise<void>;
+}
+
+function load(options: OrchestratorOptions): Readonly<OrchestratorConfig & KitConfig> {
+  const { source } = options;
+  return loadOrchestratorConfig({ ...source, overrides: { ...source.overrides, ...options.overrides } }) as Readonly<
+    OrchestratorConfig & KitConfig
+  >;
+}
+
+/** Builds the orchestrator: configuration (throws ConfigError), logger, metrics and the federation, started. */
+export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
+  const config = load(options);
+  const redactor = createRedactor();
+  redactor.register(...config.credentials.map((c) => c.token));
+  const log = createLogger({
+    service: 'orchestrator',
+    level: config.logLevel,
+    redactor,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
+  const metrics = createMetrics();
+  const inFlight = new InFlight();
+  const federation = new Federation({
+    config,
+    log,
+    redactor,
+    kitMetrics: metrics,
+    metrics: createProxyMetrics(metrics),
+    inFlight,
+    childBaseEnv: childBaseEnv(options.source.env),
+    extraTools: [...(options.extraTools ?? []), ...workflowTools()],
+    version: VERSION,
+  });
+  federation.start();
+  const workflows = attachWorkflows({ config: config.workflows, federation, log, redactor, registry: metrics.registry });
+  workflows.start();
+  let watcher: ReturnType<typeof watch> | undefined;
+  let closed = false;
+
+  const reload = async (): Promise<boolean> => {
+    let next: Readonly<OrchestratorConfig & KitConfig>;
+    try {
+      next = load(options);
+    } catch (error) {
+      log.error({ err: error }, 'configuration reload failed; keeping the running configuration');
+      return false;
+    }
+    for (const credential of next.credentials) redactor.register(credential.token);
+    await federation.applyConfig(next);
+    log.info({ upstreams: next.upstreams.map((u) => u.name) }, 'configuration reloaded');
+    return true;
+  };
+
+  return {
+    config,
+    log,
+    redactor,
+    metrics,
+    federation,
+    workflows,
+    inFlight,
+    reload,
+    watchConfig() {
+      const file = options.source.file;
+      if (!file || watcher) return;
+      const path = resolve(file);
+      let timer: NodeJS.Timeout | undefined;
+      watcher = watch(dirname(path), (_event, name) => {
+        if (name !== basename(path)) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => void reload(), 200);
+      });
+      watcher.unref();
+    },
+    serveHttp: () =>
+      listenHttp({
+        name: 'orchestrator',
+        version: VERSION,
+        config,
+        log,
+        registry: metrics.registry,
+        readiness: {},
+        endpoint: createOrchestratorEndpoint({
+          federation,
+          log,
+          kitMetrics: metrics,
+          maxSessions: config.maxSessions,
+          sessionIdleMs: config.sessionIdleMs,
+        }),
+        inFlight,
+        close: async () => {
+          closed = true;
+          watcher?.close();
+          await workflows.close();
+          await federation.stop();
+        },
+        // Workflow runs stop first (they resume from their checkpoints), so draining does not wait on their steps.
+      }).then((handle) => ({ ...handle, shutdown: () => workflows.halt().then(() => handle.shutdown()) })),
+    serveStdio: (input, output, onEnd) => serveOrchestratorStdio({ federation, log, input, output, onEnd }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      watcher?.close();
+      await workflows.close();
+      await federation.stop();
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import type { Pool } from 'undici';
+import { isRequest, type JsonRpcMessage, type RequestId } from '../json-rpc.ts';
+import { SseParser } from './sse-parser.ts';
+import { type SendOptions, SessionExpiredError, TransportError, type UpstreamTransport } from './transport.ts';
+
+export interface HttpTransportOptions {
+  url: URL;
+  pool: Pool;
+  token?: string | undefined;
+  /** How long the GET stream waits before reconnecting after it drops. */
+  reconnectMs?: number;
+}
+
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
+
+/**
+ * MCP Streamable HTTP, client side, over an undici pool of keep-alive connections. Responses may be JSON or SSE;
+ * SSE events are parsed as they arrive so progress and server requests reach the caller mid-call.
+ */
+export class HttpTransport implements UpstreamTransport {
+  readonly kind = 'streamable-http' as const;
+  onmessage?: (message: JsonRpcMessage, relatedTo: RequestId | undefined) => void;
+  onclose?: (error: Error) => void;
+  sessionId: string | undefined;
+  #protocolVersion: string | undefined;
+  #options: HttpTransportOptions;
+  #closed = false;
+  #stream: AbortController | undefined;
+
+  constructor(options: HttpTransportOptions) {
+    this.#options = options;
+  }
+
+  async start(): Promise<void> {}
+
+  setProtocolVersion(version: string): void {
+    this.#protocolVersion = version;
+  }
+
+  /** Headers every request carries; rebuilt only when the session id or protocol version changes. */
+  #base: Record<string, string> | undefined;
+  #baseFor = '';
+
+  #headers(extra?: Record<string, string>): Record<string, string> {
+    const key = `${this.sessionId ?? ''}|${this.#protocolVersion ?? ''}`;
+    if (!this.#base || key !== this.#baseFor) {
+      const base: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      if (this.#options.token) base.authorization = `Bearer ${this.#options.token}`;
+      if (this.sessionId) base['mcp-session-id'] = this.sessionId;
+      if (this.#protocolVersion) base['mcp-protocol-version'] = this.#protocolVersion;
+      this.#base = base;
+      this.#baseFor = key;
+    }
+    return extra ? { ...this.#base, ...extra } : this.#base;
+  }
+
+  async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
+    if (this.#closed) throw new TransportError('the transport is closed', { notSent: true });
+    const related = isRequest(message) ? message.id : undefined;
+    let response: Awaited<ReturnType<Pool['request']>>;
+    try {
+      response = await this.#options.pool.request({
+        path: this.#options.url.pathname + this.#options.url.search,
+        method: 'POST',
+        headers: this.#headers(options.headers),
+        body: JSON.stringify(message),
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      throw new TransportError(`cannot reach ${this.#options.url.origin}: ${(error as Error).message}`, {
+        notSent: CONNECT_CODES.has(code),
+        cause: error,
+      });
+    }
+    const { statusCode } = response;
+    const sessionHeader = response.headers['mcp-session-id'];
+    if (typeof sessionHeader === 'string' && !this.sessionId) this.sessionId = sessionHeader;
+    if (statusCode === 202) {
+      await response.body.dump();
+      return;
+    }
+    if (statusCode === 404 && this.sessionId) {
+      await response.body.dump();
+      const error = new SessionExpiredError();
+      this.onclose?.(error);
+      throw error;
+    }
+    const type = String(response.headers['content-type'] ?? '');
+    if (statusCode >= 400) {
+      const text = await response.body.text().catch(() => '');
+      // A JSON-RPC error body answers the request itself (e.g. 400 for an unsupported protocol version); refusals
+      // of the connection itself (our credentials, the rate limit, overload) are transport failures, never sent on.
+      const refused = statusCode === 401 || statusCode === 403 || statusCode === 429 || statusCode === 503;
+      if (related !== undefined && !refused && type.includes('application/json')) {
+        try {
+          const parsed = JSON.parse(text) as JsonRpcMessage;
+          if ('error' in parsed) {
+            this.onmessage?.({ ...parsed, id: related } as JsonRpcMessage, related);
+            return;
+          }
+        } catch {}
+      }
+      throw new HttpStatusError(statusCode, text.slice(0, 300));
+    }
+    if (type.includes('text/event-stream')) {
+      await this.#readStream(response.body, related);
+    } else if (type.includes('application/json')) {
+      const text = await response.body.text();
+      if (text.trim() === '') return;
+      const parsed = JSON.parse(text) as JsonRpcMessage | JsonRpcMessage[];
+      for (const item of Array.isArray(parsed) ? parsed : [parsed]) this.onmessage?.(item, related);
+    } else {
+      await response.body.dump();
+    }
+  }
+
+  async #readStream(
+    body: NodeJS.ReadableStream & { setEncoding(e: string): void },
+    related: RequestId | undefined,
+  ): Promise<void> {
+    const parser = new SseParser((event) => {
+      if (!event.data) return;
+      try {
+        this.onmessage?.(JSON.parse(event.data) as JsonRpcMessage, related);
+      } catch {}
+    });
+    body.setEncoding('utf8');
+    await new Promise<void>((resolve, reject) => {
+      body.on('data', (chunk: string) => parser.push(chunk));
+      body.once('end', resolve);
+      body.once('error', (error: Error) =>
+        reject(
+          new TransportError(`the response stream from ${this.#options.url.origin} broke: ${error.message}`, { cause: error }),
+        ),
+      );
+    });
+  }
+
+  /** Keeps a GET stream open for server-initiated messages; reconnects while the transport lives. */
+  openEventStream(): void {
+    if (this.#stream || this.#closed) return;
+    const controller = new AbortController();
+    this.#stream = controller;
+    const loop = async () => {
+      while (!this.#closed && !controller.signal.aborted) {
+        try {
+          const response = await this.#options.pool.request({
+            path: this.#options.url.pathname + this.#options.url.search,
+            method: 'GET',
+            headers: { ...this.#headers(), accept: 'text/event-stream' },
+            signal: controller.signal,
+          });
+          if (response.statusCode === 405 || response.statusCode === 404) {
+            await response.body.dump();
+            if (response.statusCode === 404 && this.sessionId) this.onclose?.(new SessionExpiredError());
+            return;
+          }
+          if (response.statusCode >= 400) {
+            await response.body.dump();
+          } else {
+            await this.#readStream(response.body, undefined);
+          }
+        } catch {
+          if (controller.signal.aborted) return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.#options.reconnectMs ?? 1000).unref());
+      }
+    };
+    void loop();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stream?.abort();
+    if (this.sessionId) {
+      try {
+        const response = await this.#options.pool.request({
+          path: this.#options.url.pathname + this.#options.url.search,
+          method: 'DELETE',
+          headers: this.#headers(),
+          headersTimeout: 2000,
+        });
+        await response.body.dump();
+      } catch {}
+    }
+  }
+}
+
+/** The upstream answered with an HTTP error that is not a JSON-RPC message. */
+export class HttpStatusError extends TransportError {
+  readonly status: number;
+  constructor(status: number, body: string) {
+    super(`HTTP ${status}${body ? `: ${body}` : ''}`, {
+      notSent: status === 401 || status === 403 || status === 429 || status === 503,
+    });
+    this.name = 'HttpStatusError';
+    this.status = status;
+  }
+}

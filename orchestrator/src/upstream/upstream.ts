@@ -1,0 +1,476 @@
+import type { Logger } from '@switchboard/shared';
+import { Pool } from 'undici';
+import type { UpstreamConfig } from '../config.ts';
+import { type JsonRpcNotification, type JsonRpcRequest, LATEST_PROTOCOL_VERSION, type RequestId } from '../json-rpc.ts';
+import { backoffDelay, sleep } from './backoff.ts';
+import type { Catalogue, PromptListing, ResourceListing, TemplateListing, ToolListing } from './catalogue.ts';
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
+import { createToolFilter } from './globs.ts';
+import { HttpStatusError, HttpTransport } from './http-transport.ts';
+import { LegacySseTransport } from './legacy-sse-transport.ts';
+import { StdioTransport } from './stdio-transport.ts';
+import { TransportError, type UpstreamTransport } from './transport.ts';
+import { UpstreamSession } from './upstream-session.ts';
+
+export type UpstreamState = 'connecting' | 'up' | 'degraded' | 'down';
+
+/** A downstream client session, as an upstream sees it when it opens a session on its behalf. */
+export interface ClientLink {
+  readonly id: string;
+  readonly capabilities: Record<string, unknown>;
+  readonly clientInfo: { name: string; version: string };
+  readonly protocolVersion: string;
+  /** The MCP log level the client asked for, replayed on new upstream sessions. */
+  readonly logLevel: string | undefined;
+  /** A message from this client's own upstream session that is not tied to one of our requests. */
+  fromUpstream(upstream: Upstream, session: UpstreamSession, message: JsonRpcRequest | JsonRpcNotification): void;
+}
+
+export interface UpstreamEvents {
+  /** The catalogue changed (first connect, reconnect, list_changed). */
+  onCatalogue(upstream: Upstream, kinds: ReadonlySet<'tools' | 'resources' | 'prompts'>): void;
+  onState(upstream: Upstream): void;
+  /** Unrelated messages on the control (or shared) session: list_changed is handled here, the rest is passed on. */
+  onControlMessage(upstream: Upstream, message: JsonRpcRequest | JsonRpcNotification): void;
+}
+
+export interface UpstreamOptions {
+  config: UpstreamConfig;
+  log: Logger;
+  events: UpstreamEvents;
+  healthIntervalMs: number;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+  /** PATH and HOME for stdio children; nothing else of the orchestrator's environment reaches them. */
+  childBaseEnv: Record<string, string>;
+}
+
+const CLIENT_INFO = { name: 'switchboard-orchestrator', version: '0.1.0' };
+const LATENCY_SAMPLES = 256;
+const MAX_LIST_PAGES = 100;
+
+/** The upstream cannot take calls now (down or circuit open). */
+export class UpstreamUnavailableError extends Error {
+  readonly since: Date;
+  constructor(upstream: string, since: Date, reason: string) {
+    super(`${upstream} is unavailable since ${since.toISOString()}: ${reason}`);
+    this.name = 'UpstreamUnavailableError';
+    this.since = since;
+  }
+}
+
+/**
+ * One configured upstream: a supervised control session (catalogue, pings, list_changed; it is also the shared
+ * session in `shared` mode), a session per downstream client in `per-client` mode, health, a circuit breaker and
+ * reconnection with exponential backoff and jitter.
+ */
+export class Upstream {
+  readonly config: UpstreamConfig;
+  readonly log: Logger;
+  state: UpstreamState = 'connecting';
+  since = new Date();
+  reason = 'connecting';
+  lastError: string | undefined;
+  catalogue: Catalogue | undefined;
+  readonly breaker: CircuitBreaker;
+  readonly allowsTool: (name: string) => boolean;
+  #options: UpstreamOptions;
+  #pool: Pool | undefined;
+  #control: UpstreamSession | undefined;
+  #legacy = false;
+  #clients = new Map<ClientLink, Promise<UpstreamSession>>();
+  #open = new Map<ClientLink, UpstreamSession>();
+  #latencies: number[] = [];
+  #latencyIndex = 0;
+  #stop = new AbortController();
+  #wake: (() => void) | undefined;
+  #ready: { ok: boolean; detail: string } = { ok: true, detail: '' };
+  /** Shared-mode calls in flight, by our request id, so unrelated server requests can find their client. */
+  readonly sharedInFlight = new Map<RequestId, ClientLink>();
+
+  constructor(options: UpstreamOptions) {
+    this.#options = options;
+    this.config = options.config;
+    this.log = options.log.child({ upstream: options.config.name, namespace: options.config.namespace });
+    this.allowsTool = createToolFilter(options.config.tools.allow, options.config.tools.deny);
+    this.breaker = new CircuitBreaker({
+      failureThreshold: options.config.circuit.failureThreshold,
+      cooldownMs: options.config.circuit.cooldownMs,
+      onChange: (state) => {
+        this.log.warn({ circuit: state }, `circuit ${state}`);
+        this.#refreshState();
+      },
+    });
+    if (options.config.url) {
+      this.#pool = new Pool(new URL(options.config.url).origin, { connections: 256, keepAliveTimeout: 60_000 });
+    }
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get namespace(): string {
+    return this.config.namespace;
+  }
+
+  /** Where the upstream lives, for listServices: its URL or its command line. */
+  get location(): string {
+    return this.config.url ?? [this.config.command, ...this.config.args].join(' ');
+  }
+
+  /** How the orchestrator talks to it. */
+  get transportKind(): 'streamable-http' | 'sse' | 'stdio' {
+    return this.config.url ? (this.#legacy ? 'sse' : 'streamable-http') : 'stdio';
+  }
+
+  get circuitState(): CircuitState {
+    return this.breaker.state;
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------------------
+
+  start(): void {
+    void this.#supervise();
+    void this.#healthLoop();
+  }
+
+  async stop(): Promise<void> {
+    const control = this.#control;
+    this.#stop.abort();
+    this.#wake?.();
+    const sessions = await Promise.allSettled([...this.#clients.values()]);
+    this.#clients.clear();
+    this.#open.clear();
+    await Promise.all(sessions.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+    await control?.close();
+    await this.#pool?.destroy().catch(() => {});
+  }
+
+  #createTransport(): UpstreamTransport {
+    const { config } = this;
+    if (config.url && this.#pool) {
+      const url = new URL(config.url);
+      return this.#legacy
+        ? new LegacySseTransport({ url, pool: this.#pool, token: config.token, connectTimeoutMs: config.timeouts.connectMs })
+        : new HttpTransport({ url, pool: this.#pool, token: config.token });
+    }
+    return new StdioTransport({
+      command: config.command as string,
+      args: config.args,
+      env: { ...this.#options.childBaseEnv, ...config.env },
+      cwd: config.cwd,
+      onStderr: (line) => this.log.debug({ stderr: line }, 'upstream stderr'),
+    });
+  }
+
+  async #openSession(link: ClientLink | undefined): Promise<UpstreamSession> {
+    const session = new UpstreamSession({
+      transport: this.#createTransport(),
+      clientInfo: link ? { name: `${link.clientInfo.name} via switchboard`, version: link.clientInfo.version } : CLIENT_INFO,
+      capabilities: link ? link.capabilities : { elicitation: {}, sampling: {}, roots: { listChanged: true } },
+      protocolVersion: link?.protocolVersion ?? LATEST_PROTOCOL_VERSION,
+      onUnrelated: (message) => {
+        if (link) link.fromUpstream(this, session, message);
+        else this.#onControlMessage(message);
+      },
+      onClose: (error) => {
+        if (link) {
+          this.#clients.delete(link);
+          this.#open.delete(link);
+        } else this.#onControlClosed(error);
+      },
+    });
+    try {
+      await session.initialize(this.config.timeouts.connectMs);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    if (link?.logLevel)
+      await session
+        .request('logging/setLevel', { level: link.logLevel }, { timeoutMs: this.config.timeouts.connectMs })
+        .catch(() => {});
+    return session;
+  }
+
+  /** Connects the control session, falling back from Streamable HTTP to legacy SSE once when the server only speaks that. */
+  async #connectControl(): Promise<UpstreamSession> {
+    try {
+      return await this.#openSession(undefined);
+    } catch (error) {
+      if (this.config.url && !this.#legacy && error instanceof HttpStatusError && [400, 404, 405].includes(error.status)) {
+        this.#legacy = true;
+        try {
+          const session = await this.#openSession(undefined);
+          this.log.info('the upstream speaks the legacy HTTP+SSE transport');
+          return session;
+        } catch (fallback) {
+          this.#legacy = false;
+          throw fallback;
+        }
+      }
+      throw error;
+    }
+  }
+
+  async #supervise(): Promise<void> {
+    let attempt = 0;
+    while (!this.#stop.signal.aborted) {
+      let upSince = 0;
+      try {
+        const session = await this.#connectControl();
+        if (this.#stop.signal.aborted) {
+          await session.close();
+          return;
+        }
+        this.#control = session;
+        await this.#refreshCatalogue(new Set(['tools', 'resources', 'prompts']));
+        this.breaker.reset();
+        this.lastError = undefined;
+        upSince = Date.now();
+        this.#setState('up', 'connected');
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+          if (session.closed) resolve();
+        });
+      } catch (error) {
+        this.lastError = (error as Error).message;
+        this.#setState('down', `cannot connect: ${this.lastError}`);
+      }
+      this.#control = undefined;
+      this.#wake = undefined;
+      if (this.#stop.signal.aborted) return;
+      if (upSince && Date.now() - upSince > this.#options.reconnectMaxMs) attempt = 0;
+      const delay = backoffDelay(attempt++, this.#options.reconnectBaseMs, this.#options.reconnectMaxMs);
+      this.log.info({ delay_ms: delay, attempt }, 'reconnecting after backoff');
+      await sleep(delay, this.#stop.signal);
+    }
+  }
+
+  #onControlClosed(error: Error): void {
+    if (this.#stop.signal.aborted) return;
+    this.lastError = error.message;
+    this.#setState('down', `connection lost: ${error.message}`);
+    this.#wake?.();
+  }
+
+  #onControlMessage(message: JsonRpcRequest | JsonRpcNotification): void {
+    const kinds: Record<string, 'tools' | 'resources' | 'prompts'> = {
+      'notifications/tools/list_changed': 'tools',
+      'notifications/resources/list_changed': 'resources',
+      'notifications/prompts/list_changed': 'prompts',
+    };
+    const kind = kinds[message.method];
+    if (kind) {
+      void this.#refreshCatalogue(new Set([kind])).catch((error: Error) =>
+        this.log.warn({ err: error }, 'catalogue refresh failed'),
+      );
+      return;
+    }
+    this.#options.events.onControlMessage(this, message);
+  }
+
+  async #listAll<T>(method: string, key: string): Promise<T[]> {
+    const session = this.#control;
+    if (!session) throw new TransportError('not connected', { notSent: true });
+    const out: T[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const response = await session.request(method, cursor ? { cursor } : {}, { timeoutMs: this.config.timeouts.connectMs });
+      if (response.error) {
+        if (response.error.code === -32601) return out;
+        throw new TransportError(`${method} failed: ${response.error.message}`);
+      }
+      out.push(...((response.result?.[key] as T[] | undefined) ?? []));
+      cursor = response.result?.nextCursor as string | undefined;
+      if (!cursor) break;
+    }
+    return out;
+  }
+
+  async #refreshCatalogue(kinds: Set<'tools' | 'resources' | 'prompts'>): Promise<void> {
+    const init = this.#control?.initializeResult;
+    if (!init) return;
+    const caps = init.capabilities as { tools?: unknown; resources?: unknown; prompts?: unknown };
+    const previous = this.catalogue;
+    const next: Catalogue = previous ? { ...previous, init } : { init, tools: [], resources: [], templates: [], prompts: [] };
+    if (kinds.has('tools') && caps.tools) {
+      next.tools = (await this.#listAll<ToolListing>('tools/list', 'tools')).filter((tool) => this.allowsTool(tool.name));
+    }
+    if (kinds.has('resources') && caps.resources) {
+      next.resources = await this.#listAll<ResourceListing>('resources/list', 'resources');
+      next.templates = await this.#listAll<TemplateListing>('resources/templates/list', 'resourceTemplates');
+    }
+    if (kinds.has('prompts') && caps.prompts) next.prompts = await this.#listAll<PromptListing>('prompts/list', 'prompts');
+    this.catalogue = next;
+    this.#options.events.onCatalogue(this, kinds);
+  }
+
+  // ---- health --------------------------------------------------------------------------------------------
+
+  #readyUrl(): string | undefined {
+    if (this.config.readyUrl) return this.config.readyUrl;
+    if (!this.config.url) return undefined;
+    const url = new URL(this.config.url);
+    url.pathname = `${url.pathname.replace(/\/(mcp|sse)\/?$/, '')}/ready`;
+    url.search = '';
+    return url.href;
+  }
+
+  async #checkReady(): Promise<void> {
+    const url = this.#readyUrl();
+    if (!url || !this.#pool) return;
+    try {
+      const target = new URL(url);
+      const response = await this.#pool.request({
+        path: target.pathname,
+        method: 'GET',
+        headersTimeout: this.config.timeouts.connectMs,
+      });
+      const text = await response.body.text();
+      if (response.statusCode === 503) {
+        let detail = 'not ready';
+        try {
+          const body = JSON.parse(text) as { failing?: string[]; status?: string };
+          detail = body.failing?.length ? `not ready: ${body.failing.join(', ')} failing` : `not ready: ${body.status ?? ''}`;
+        } catch {}
+        this.#ready = { ok: false, detail };
+      } else {
+        this.#ready = { ok: true, detail: '' };
+      }
+    } catch {
+      this.#ready = { ok: true, detail: '' };
+    }
+  }
+
+  /** One health round: an MCP ping on the control session and the upstream's /ready. */
+  async checkHealth(): Promise<void> {
+    const session = this.#control;
+    if (!session) return;
+    const started = performance.now();
+    try {
+      const response = await session.request('ping', undefined, { timeoutMs: this.config.timeouts.connectMs });
+      if (response.error) throw new Error(response.error.message);
+      this.recordLatency(performance.now() - started);
+      if (this.breaker.state === 'half-open' && this.breaker.allow()) this.breaker.success();
+    } catch (error) {
+      this.lastError = `ping failed: ${(error as Error).message}`;
+      this.breaker.failure();
+      // Unreachable (refused, reset, session gone), not merely slow: report it down now and reconnect with backoff.
+      if (error instanceof TransportError && session === this.#control) {
+        await session.close(new TransportError(this.lastError, { cause: error }));
+        return;
+      }
+    }
+    await this.#checkReady();
+    this.#refreshState();
+  }
+
+  async #healthLoop(): Promise<void> {
+    while (!this.#stop.signal.aborted) {
+      await sleep(this.#options.healthIntervalMs, this.#stop.signal);
+      if (this.#stop.signal.aborted) return;
+      await this.checkHealth().catch(() => {});
+    }
+  }
+
+  #refreshState(): void {
+    if (!this.#control || this.#control.closed) return;
+    const circuit = this.breaker.state;
+    if (circuit === 'open')
+      this.#setState('down', `circuit open after ${this.config.circuit.failureThreshold} consecutive failures`);
+    else if (circuit === 'half-open') this.#setState('degraded', 'circuit half-open: probing');
+    else if (!this.#ready.ok) this.#setState('degraded', this.#ready.detail);
+    else this.#setState('up', 'connected');
+  }
+
+  #setState(state: UpstreamState, reason: string): void {
+    const changed = state !== this.state;
+    this.reason = reason;
+    if (!changed) return;
+    this.state = state;
+    this.since = new Date();
+    this.log.info({ state, reason }, `upstream ${state}`);
+    this.#options.events.onState(this);
+  }
+
+  // ---- calls ---------------------------------------------------------------------------------------------
+
+  recordLatency(ms: number): void {
+    if (this.#latencies.length < LATENCY_SAMPLES) this.#latencies.push(ms);
+    else this.#latencies[this.#latencyIndex++ % LATENCY_SAMPLES] = ms;
+  }
+
+  /** Median latency of recent calls and pings, in ms. */
+  get p50LatencyMs(): number | undefined {
+    if (this.#latencies.length === 0) return undefined;
+    const sorted = [...this.#latencies].sort((a, b) => a - b);
+    return Math.round((sorted[Math.floor(sorted.length / 2)] as number) * 100) / 100;
+  }
+
+  /** Throws UpstreamUnavailableError unless calls may go through now (connected and circuit not open). */
+  assertAvailable(): void {
+    if (!this.#control || this.state === 'down' || this.state === 'connecting') {
+      throw new UpstreamUnavailableError(this.name, this.since, this.reason);
+    }
+    if (!this.breaker.allow()) {
+      throw new UpstreamUnavailableError(this.name, new Date(this.breaker.openedAt ?? Date.now()), 'circuit open');
+    }
+  }
+
+  /** The session that carries this client's calls when it is already open (no wait): the common case. */
+  openSessionFor(link: ClientLink): UpstreamSession | undefined {
+    if (this.config.sessionMode === 'shared') return this.#control;
+    const session = this.#open.get(link);
+    return session && !session.closed ? session : undefined;
+  }
+
+  /** The session that carries this client's calls: its own (per-client) or the shared one. */
+  sessionFor(link: ClientLink): Promise<UpstreamSession> {
+    if (this.config.sessionMode === 'shared') {
+      const control = this.#control;
+      return control
+        ? Promise.resolve(control)
+        : Promise.reject(new UpstreamUnavailableError(this.name, this.since, this.reason));
+    }
+    let session = this.#clients.get(link);
+    if (!session) {
+      session = this.#openSession(link);
+      this.#clients.set(link, session);
+      session.then(
+        (opened) => this.#open.set(link, opened),
+        () => this.#clients.delete(link),
+      );
+    }
+    return session;
+  }
+
+  /** The sessions opened for a client so far (per-client mode). */
+  async openSessionsOf(link: ClientLink): Promise<UpstreamSession[]> {
+    const session = this.#clients.get(link);
+    if (!session) return [];
+    try {
+      return [await session];
+    } catch {
+      return [];
+    }
+  }
+
+  get isShared(): boolean {
+    return this.config.sessionMode === 'shared';
+  }
+
+  /** The control session, when connected (shared mode calls ride on it). */
+  get control(): UpstreamSession | undefined {
+    return this.#control;
+  }
+
+  async dropClient(link: ClientLink): Promise<void> {
+    const session = this.#clients.get(link);
+    this.#clients.delete(link);
+    this.#open.delete(link);
+    if (session) await session.then((s) => s.close()).catch(() => {});
+    for (const [id, owner] of this.sharedInFlight) if (owner === link) this.sharedInFlight.delete(id);
+  }
+}

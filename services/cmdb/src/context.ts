@@ -1,0 +1,15 @@
+import type { RequestContext, ToolContext } from '@switchboard/shared';
+import type { CmdbConfig } from './config.ts';
+import type { CmdbStore, Mutator } from './store/cmdb-store.ts';
+
+export interface CmdbClients {
+  /** The store, once its schema is in place; throws DEPENDENCY_UNAVAILABLE while the database is unreachable. */
+  store(): Promise<CmdbStore>;
+}
+
+export type CmdbToolContext = ToolContext<CmdbConfig, CmdbClients>;
+export type CmdbRequestContext = RequestContext<CmdbConfig, CmdbClients>;
+
+export function mutatorOf(ctx: CmdbRequestContext): Mutator {
+  return { actor: ctx.caller.id, correlationId: ctx.correlationId };
+}

@@ -1,0 +1,136 @@
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError, type KitConfig, type SetupInput, type SetupResult, type z } from '@switchboard/shared';
+import { createCmdbClient } from './cmdb/cmdb-client.ts';
+import type { LinuxCliConfig, linuxCliConfig } from './config.ts';
+import type { LinuxCliClients } from './context.ts';
+import { JobManager } from './exec/job-manager.ts';
+import { OutputStore } from './exec/output-store.ts';
+import { BackupStore } from './fs/backup-store.ts';
+import { isInsideAny, realPathLoose } from './fs/real-path.ts';
+import { loadPolicy } from './policy/load-policy.ts';
+import { createAuditLog } from './safety/audit-log.ts';
+import { createHostResolver } from './ssh/host-resolver.ts';
+import { createEnvMatcher } from './validator/env-names.ts';
+import { createCommandValidator } from './validator/validate.ts';
+
+export const SERVICE_VERSION = '0.1.0';
+
+function realRoots(config: Readonly<LinuxCliConfig & KitConfig>, problems: string[]): string[] {
+  const out: string[] = [];
+  const isDefault = config.roots.length === 1 && config.roots[0] === resolve(config.dataDir, 'linux-cli', 'workspace');
+  for (const root of config.roots) {
+    try {
+      if (isDefault) mkdirSync(root, { recursive: true, mode: 0o750 });
+      if (!statSync(root).isDirectory()) {
+        problems.push(`roots (LINUX_CLI_ROOTS): ${root} is not a directory`);
+        continue;
+      }
+      out.push(realpathSync(root));
+    } catch (error) {
+      problems.push(`roots (LINUX_CLI_ROOTS): ${root} cannot be used (${(error as NodeJS.ErrnoException).code ?? error})`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Everything linux-cli builds once at start: the frozen policy and validator, the real roots, the audit log
+ * (checked writable), the backup store, output and job registries and the SSH host resolver.
+ */
+export async function setupLinuxCli(
+  input: SetupInput<z.infer<typeof linuxCliConfig.schema>>,
+): Promise<SetupResult<LinuxCliClients>> {
+  const { log, redactor } = input;
+  const config = input.config as Readonly<LinuxCliConfig & KitConfig>;
+  const problems: string[] = [];
+  const roots = realRoots(config, problems);
+  const pathDirs = config.childPath.split(':').filter((dir) => isAbsolute(dir));
+  if (pathDirs.length === 0) problems.push('childPath (LINUX_CLI_CHILD_PATH) has no absolute directory');
+  if (problems.length > 0) throw new ConfigError('linux-cli', problems);
+  const policy = loadPolicy(config.policyFile);
+
+  mkdirSync(config.childHome, { recursive: true, mode: 0o700 });
+  mkdirSync(config.backupDir, { recursive: true, mode: 0o700 });
+  const home = realpathSync(config.childHome);
+  redactor.register(config.cmdbToken);
+
+  const protectedRaw = [
+    config.policyFile,
+    config.auditLog,
+    config.backupDir,
+    config.configFile,
+    config.tokensFile,
+    config.sshKnownHosts,
+    config.sshIdentityFile,
+    config.sshAgent,
+    ...config.sshProfiles.map((profile) => profile.identityFile),
+    ...config.protectedPaths,
+  ].filter((path): path is string => typeof path === 'string' && isAbsolute(path));
+  const protectedPaths = [...new Set((await Promise.all(protectedRaw.map(realPathLoose))).map((p) => p.real))];
+  for (const path of protectedPaths) {
+    if (isInsideAny(path, roots))
+      log.warn(
+        { path },
+        'a protected file lies inside an allowed root; keep policy, audit log, backups and keys outside the roots',
+      );
+  }
+
+  const audit = createAuditLog({ file: config.auditLog, redactor, log });
+  const envAllowed = createEnvMatcher(config.envAllow);
+  const validator = createCommandValidator({ policy, trustedDirs: pathDirs, envAllowed });
+  const outputs = new OutputStore({
+    maxOutputBytes: config.maxOutputBytes,
+    retentionMs: config.outputRetentionMs,
+    maxEntries: config.maxStoredOutputs,
+  });
+  const jobs = new JobManager({
+    maxJobs: config.maxJobs,
+    maxLifetimeMs: config.jobMaxLifetimeMs,
+    retentionMs: config.jobRetentionMs,
+    maxOutputBytes: config.maxOutputBytes,
+    killGraceMs: config.killGraceMs,
+    onEnd: (job, result) => {
+      void audit.append({
+        event: 'job-ended',
+        tool: 'startJob',
+        caller: job.caller,
+        correlationId: '-',
+        decision: 'allowed',
+        jobId: job.id,
+        argv: job.argv,
+        cwd: job.cwd,
+        risk: job.risk,
+        exitCode: result.exitCode,
+        signal: result.signal,
+        timedOut: result.timedOut,
+        durationMs: result.durationMs,
+        ...(job.killedBy ? { reason: `killed by ${job.killedBy}` } : {}),
+      });
+    },
+  });
+  const backups = new BackupStore({ dir: config.backupDir, maxPerFile: config.maxBackupsPerFile });
+  const hosts = createHostResolver({
+    profiles: config.sshProfiles,
+    identityFile: config.sshIdentityFile,
+    agent: config.sshAgent,
+    defaultRoots: config.sshDefaultRoots,
+    allowedUsers: config.sshAllowedUsers,
+    cmdb: config.cmdbUrl
+      ? createCmdbClient({
+          url: config.cmdbUrl,
+          timeoutMs: config.cmdbTimeoutMs,
+          version: SERVICE_VERSION,
+          ...(config.cmdbToken ? { token: config.cmdbToken } : {}),
+        })
+      : undefined,
+  });
+  log.info(
+    { roots, policy: policy.source, commands: policy.commands.size, approvalMode: config.approvalMode, audit: config.auditLog },
+    'linux-cli policy loaded',
+  );
+  return {
+    clients: { policy, validator, roots, home, pathDirs, protectedPaths, envAllowed, audit, outputs, jobs, backups, hosts },
+    close: () => jobs.close(),
+  };
+}

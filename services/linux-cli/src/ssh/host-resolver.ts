@@ -1,0 +1,85 @@
+import { ToolError } from '@switchboard/shared';
+import type { CmdbClient } from '../cmdb/cmdb-client.ts';
+import type { SshProfile } from '../config.ts';
+import type { SshTarget } from './ssh-session.ts';
+
+export interface HostResolverOptions {
+  profiles: readonly SshProfile[];
+  identityFile?: string | undefined;
+  agent?: string | undefined;
+  defaultRoots: readonly string[];
+  allowedUsers: readonly string[];
+  cmdb?: CmdbClient | undefined;
+}
+
+export interface HostResolver {
+  resolve(name: string): Promise<SshTarget>;
+}
+
+const ADDRESS_ATTRIBUTES = ['address', 'ip', 'ipv4', 'ipv6', 'fqdn', 'hostname'];
+
+function attribute(attributes: Record<string, string | number | boolean>, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value = attributes[key];
+    if (value !== undefined && value !== '') return String(value);
+  }
+  return undefined;
+}
+
+/**
+ * Turns a host name into a connection: a named profile from configuration first, else (when cmdb is configured)
+ * the host CI of that name, with its `ssh_user`, `ssh_port` and address attributes. Roots and keys always come
+ * from configuration, never from cmdb.
+ */
+export function createHostResolver(options: HostResolverOptions): HostResolver {
+  const profiles = new Map(options.profiles.map((profile) => [profile.name, profile]));
+  return {
+    resolve: async (name) => {
+      const profile = profiles.get(name);
+      if (profile) {
+        return {
+          name,
+          host: profile.host,
+          port: profile.port,
+          user: profile.user,
+          ...(profile.agent ? (options.agent ? { agent: options.agent } : {}) : {}),
+          ...(!profile.agent && (profile.identityFile ?? options.identityFile)
+            ? { identityFile: profile.identityFile ?? options.identityFile }
+            : {}),
+          ...(profile.hostKeyFingerprint ? { fingerprint: profile.hostKeyFingerprint } : {}),
+          roots: profile.roots ?? [...options.defaultRoots],
+          ...(profile.cwd ? { cwd: profile.cwd } : {}),
+          source: 'profile',
+        } as SshTarget;
+      }
+      if (!options.cmdb) {
+        throw new ToolError('NOT_FOUND', `no SSH profile named ${name} (and no cmdb is configured to look it up)`, {
+          details: { profiles: [...profiles.keys()] },
+        });
+      }
+      const item = await options.cmdb.getHost(name);
+      if (!item) throw new ToolError('NOT_FOUND', `no SSH profile named ${name} and no host CI ${name} in cmdb`);
+      const user = attribute(item.attributes, ['ssh_user']);
+      if (!user) throw new ToolError('INVALID_ARGUMENT', `cmdb host ${name} has no ssh_user attribute`);
+      if (options.allowedUsers.length > 0 && !options.allowedUsers.includes(user)) {
+        throw new ToolError('POLICY_VIOLATION', `cmdb host ${name} names ssh_user ${user}, which is not in sshAllowedUsers`, {
+          details: { rule: 'ssh-user' },
+        });
+      }
+      const port = Number(attribute(item.attributes, ['ssh_port']) ?? 22);
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new ToolError('INVALID_ARGUMENT', `cmdb host ${name} has a bad ssh_port`);
+      const target: SshTarget = {
+        name,
+        host: attribute(item.attributes, ADDRESS_ATTRIBUTES) ?? name,
+        port,
+        user,
+        roots: [...options.defaultRoots],
+        source: 'cmdb',
+      };
+      if (options.agent && !options.identityFile) target.agent = options.agent;
+      else if (options.identityFile) target.identityFile = options.identityFile;
+      return target;
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import { posix } from 'node:path';
+import { argMatchesOption, hasOption, parseOptions } from './options.ts';
+import { refuse } from './refusal.ts';
+
+/**
+ * The forbidden list. It is code, not configuration: no policy file, environment variable or tool can lift it.
+ * A policy that lists one of the wholly forbidden names does not load.
+ */
+const POWER = new Set(['shutdown', 'reboot', 'halt', 'poweroff', 'telinit', 'init', 'kexec', 'runlevel']);
+const DISK = new Set([
+  'mke2fs',
+  'mkswap',
+  'mkdosfs',
+  'mkntfs',
+  'mklost+found',
+  'wipefs',
+  'fdisk',
+  'sfdisk',
+  'cfdisk',
+  'gdisk',
+  'sgdisk',
+  'parted',
+  'partprobe',
+  'blkdiscard',
+  'swapoff',
+  'killall5',
+]);
+
+/** Commands that run other code the validator cannot see: refused whatever the policy says. */
+const OPAQUE: Record<string, string> = {
+  eval: 'eval runs a string as a script the validator cannot see',
+  source: 'source runs a script file the validator cannot see',
+  '.': '. (source) runs a script file the validator cannot see',
+  su: 'su runs a shell as another user; use sudo with an explicit command',
+  doas: 'doas is not supported; use sudo with an explicit command',
+  pkexec: 'pkexec is not supported; use sudo with an explicit command',
+  runuser: 'runuser is not supported; use sudo with an explicit command',
+  setsid: 'setsid detaches the command from the process group the service kills on timeout',
+  disown: 'disown detaches jobs from the shell',
+  daemonize: 'daemonize detaches the command from the service',
+  'start-stop-daemon': 'start-stop-daemon detaches the command from the service',
+  'systemd-run': 'systemd-run starts commands outside the service',
+  at: 'at schedules commands the validator cannot see',
+  batch: 'batch schedules commands the validator cannot see',
+  crontab: 'crontab schedules commands the validator cannot see',
+  screen: 'screen runs shells outside the service',
+  tmux: 'tmux runs shells outside the service',
+  script: 'script runs a shell the validator cannot see',
+  expect: 'expect runs scripts the validator cannot see',
+  chroot: 'chroot runs a command under another root, past the path checks',
+  unshare: 'unshare runs a command in new namespaces, past the path checks',
+  nsenter: 'nsenter runs a command in other namespaces',
+  strace: 'strace runs commands the validator cannot see',
+  ltrace: 'ltrace runs commands the validator cannot see',
+  gdb: 'gdb can run arbitrary commands',
+  parallel: 'parallel builds command lines from its input',
+  ssh: 'ssh runs commands on other hosts; use sshRunCommand',
+  scp: 'scp copies files past the path checks',
+  sftp: 'sftp copies files past the path checks',
+  vi: 'editors can run shell commands',
+  vim: 'editors can run shell commands',
+  nvim: 'editors can run shell commands',
+  ex: 'editors can run shell commands',
+  ed: 'editors can run shell commands',
+  emacs: 'editors can run shell commands',
+  zsh: 'only sh, bash and dash scripts can be validated',
+  ksh: 'only sh, bash and dash scripts can be validated',
+  mksh: 'only sh, bash and dash scripts can be validated',
+  csh: 'only sh, bash and dash scripts can be validated',
+  tcsh: 'only sh, bash and dash scripts can be validated',
+  fish: 'only sh, bash and dash scripts can be validated',
+  ash: 'only sh, bash and dash scripts can be validated',
+  busybox: 'busybox multiplexes every command behind one name; call the command itself',
+  flock: 'flock runs a command the validator cannot see',
+  taskset: 'taskset is not supported as a wrapper',
+  chrt: 'chrt is not supported as a wrapper',
+  numactl: 'numactl is not supported as a wrapper',
+  cgexec: 'cgexec is not supported as a wrapper',
+  sg: 'sg runs a command as another group',
+  newgrp: 'newgrp starts a shell as another group',
+  alias: 'aliases can shadow commands',
+  enable: 'enable can load builtins from files',
+};
+
+/** Why a command name is forbidden outright (whatever its arguments), or undefined. */
+export function forbiddenName(name: string): { rule: string; reason: string } | undefined {
+  if (POWER.has(name))
+    return { rule: 'forbidden-power', reason: `${name} powers off, reboots or changes the run level of the machine` };
+  if (name.startsWith('mkfs') || DISK.has(name)) {
+    return { rule: 'forbidden-disk', reason: `${name} formats, partitions or wipes disks` };
+  }
+  return undefined;
+}
+
+export function opaqueReason(name: string): string | undefined {
+  return Object.hasOwn(OPAQUE, name) ? OPAQUE[name] : undefined;
+}
+
+/** Names that a policy may never list. */
+export function unlistableReason(name: string): string | undefined {
+  return forbiddenName(name)?.reason ?? opaqueReason(name);
+}
+
+const TOP_LEVEL = new Set([
+  '/',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/srv',
+  '/sys',
+  '/usr',
+  '/var',
+]);
+
+function isRootLike(operand: string, home: string): boolean {
+  if (operand === '~' || operand === '~/') return true;
+  if (!operand.startsWith('/')) return false;
+  const normal = posix.normalize(operand).replace(/\/+$/, '') || '/';
+  if (normal === '/' || /^\/+\*$/.test(operand) || normal === '/*') return true;
+  return TOP_LEVEL.has(normal) || TOP_LEVEL.has(normal.replace(/\/\*$/, '')) || normal === home;
+}
+
+const SYSTEMCTL_POWER = new Set([
+  'poweroff',
+  'reboot',
+  'halt',
+  'kexec',
+  'suspend',
+  'hibernate',
+  'hybrid-sleep',
+  'suspend-then-hibernate',
+  'rescue',
+  'emergency',
+  'isolate',
+  'default',
+  'switch-root',
+  'soft-reboot',
+]);
+
+/** Refuses calls on the forbidden list; `args` excludes the command name. */
+export function checkForbidden(name: string, args: readonly string[], home: string): void {
+  const named = forbiddenName(name);
+  if (named) refuse(named.rule, named.reason, name);
+  switch (name) {
+    case 'rm':
+    case 'rmdir':
+    case 'shred':
+    case 'mv':
+    case 'chmod':
+    case 'chown':
+    case 'chgrp': {
+      const recursive = hasOption(args, '-r') || hasOption(args, '-R') || hasOption(args, '--recursive');
+      if (args.some((a) => argMatchesOption(a, '--no-preserve-root'))) {
+        refuse('forbidden-root', `${name} --no-preserve-root is forbidden`, name);
+      }
+      const { operands } = parseOptions(args, { permute: true });
+      const target = operands.find((o) => isRootLike(o.value, home));
+      if (target && (recursive || name === 'mv' || name === 'rm' || name === 'rmdir' || name === 'shred')) {
+        refuse(
+          'forbidden-root',
+          `${name}${recursive ? ' -r' : ''} on ${target.value} (the root, a top-level system directory or the home directory) is forbidden`,
+          name,
+        );
+      }
+      return;
+    }
+    case 'find': {
+      const start = args.findIndex((a) => a.startsWith('-') || a === '(' || a === '!');
+      const starts = start < 0 ? args : args.slice(0, start);
+      if (args.some((a) => a === '-delete') && starts.some((s) => isRootLike(s, home))) {
+        refuse('forbidden-root', 'find -delete from the root or a top-level system directory is forbidden', name);
+      }
+      return;
+    }
+    case 'dd': {
+      for (const arg of args) {
+        if (arg.startsWith('of=')) {
+          const target = posix.normalize(arg.slice(3));
+          if (target.startsWith('/dev/') && !['/dev/null', '/dev/stdout', '/dev/stderr'].includes(target)) {
+            refuse('forbidden-dd-device', `dd writing to the device ${target} is forbidden`, name);
+          }
+        }
+      }
+      return;
+    }
+    case 'systemctl': {
+      const { operands } = parseOptions(args, { permute: true });
+      const verb = operands[0]?.value;
+      if (verb && SYSTEMCTL_POWER.has(verb)) refuse('forbidden-power', `systemctl ${verb} is forbidden`, name);
+      return;
+    }
+    case 'kill':
+    case 'pkill':
+    case 'killall': {
+      let i = 0;
+      if (args[0] && /^-[A-Za-z0-9]+$/.test(args[0]) && args.length > 1) i = 1;
+      if (args[i] === '-s' || args[i] === '-n') i += 2;
+      for (const arg of args.slice(i)) {
+        if (arg === '-1' || arg === '1')
+          refuse('forbidden-kill-all', `${name} ${arg} signals every process or init; forbidden`, name);
+      }
+      if (name !== 'kill' && args.some((a) => a === '-u' || a === '--user') && args.includes('root')) {
+        refuse('forbidden-kill-all', `${name} -u root signals every root process; forbidden`, name);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}

@@ -1,0 +1,53 @@
+import type { KitConfig } from './config/kit-config.ts';
+import type { Logger } from './logging/logger.ts';
+import type { Redactor } from './logging/redactor.ts';
+
+/** Who is calling: the name of the bearer token, or the local transport. */
+export interface Caller {
+  id: string;
+  kind: 'token' | 'anonymous' | 'local';
+}
+
+export type ClientLogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
+
+/** A flat form the client shows its human (MCP elicitation, form mode). */
+export interface ElicitationForm {
+  message: string;
+  requestedSchema: {
+    type: 'object';
+    properties: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
+}
+
+export type ElicitationAnswer =
+  | { action: 'accept'; content: Record<string, unknown> }
+  | { action: 'decline' | 'cancel'; content?: undefined };
+
+/** What every request handler (tool, resource, prompt) receives. */
+export interface RequestContext<Config = unknown, Clients = unknown> {
+  /** The package's typed configuration, kit settings included; frozen. */
+  config: Readonly<Config & KitConfig>;
+  /** The backend clients `setup` returned. */
+  clients: Clients;
+  /** A child logger bound to service, tool and correlation id. */
+  log: Logger;
+  caller: Caller;
+  correlationId: string;
+  /** Aborted when the client cancels the call or the session closes. */
+  signal: AbortSignal;
+  redactor: Redactor;
+  /** The request's `_meta` as the client sent it (progress token, idempotency key, correlation id). */
+  meta: Readonly<Record<string, unknown>>;
+}
+
+export interface ToolContext<Config = unknown, Clients = unknown> extends RequestContext<Config, Clients> {
+  /** Reports progress when the client asked for it (a progress token); otherwise a no-op. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** Sends an MCP log notification if the session asked for that level (logging/setLevel). */
+  clientLog(level: ClientLogLevel, data: unknown): Promise<void>;
+  /** Whether the connected client declared the elicitation capability. */
+  readonly canElicit: boolean;
+  /** Asks the human at the client; throws APPROVAL_REQUIRED when the client cannot elicit. */
+  elicit(form: ElicitationForm): Promise<ElicitationAnswer>;
+}

@@ -1,0 +1,158 @@
+import type { z } from 'zod';
+import type { KitConfig } from './config/kit-config.ts';
+import type { ConfigSpec } from './config/load-config.ts';
+import type { RequestContext, ToolContext } from './context.ts';
+import type { Logger } from './logging/logger.ts';
+import type { Redactor } from './logging/redactor.ts';
+
+/** MCP tool annotations; the three hints are mandatory for every Switchboard tool. */
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject, C = ToolContext> {
+  /** camelCase verb, e.g. `searchItems`. */
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  annotations: ToolAnnotations;
+  /** Appended to the truncation marker: how to get the rest when the result is over the output cap. */
+  truncationHint?: string;
+  handler(args: z.output<I>, ctx: C): Promise<z.input<O>>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a service holds tools of many input/output types.
+export type AnyToolDefinition<C = any> = ToolDefinition<any, any, C>;
+
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject, C = ToolContext>(
+  definition: ToolDefinition<I, O, C>,
+): ToolDefinition<I, O, C> {
+  if (!/^[a-z][A-Za-z0-9]*$/.test(definition.name)) {
+    throw new Error(`tool name "${definition.name}" must be a camelCase verb such as listPods`);
+  }
+  return definition;
+}
+
+export interface ResourceEntry {
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+}
+
+export type ResourceContents = { uri: string; mimeType?: string } & ({ text: string } | { blob: string });
+
+export interface ResourceDefinition<C = RequestContext> {
+  name: string;
+  title?: string;
+  description: string;
+  mimeType?: string;
+  /** A fixed URI, or an RFC 6570 template such as `cmdb://ci/{type}/{name}`. */
+  uri?: string;
+  uriTemplate?: string;
+  /** Lists concrete resources (for templates: the instances), paged by an opaque cursor. */
+  list?(ctx: C, cursor: string | undefined): Promise<{ resources: ResourceEntry[]; nextCursor?: string }>;
+  read(uri: URL, variables: Record<string, string>, ctx: C): Promise<ResourceContents[]>;
+  /** Completion of template variables, by variable name. */
+  complete?: Record<string, (value: string, context: Record<string, string>, ctx: C) => Promise<string[]>>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: services hold resources of their own context type.
+export type AnyResourceDefinition = ResourceDefinition<any>;
+
+export function defineResource<C = RequestContext>(definition: ResourceDefinition<C>): ResourceDefinition<C> {
+  if (!definition.uri === !definition.uriTemplate) {
+    throw new Error(`resource "${definition.name}" needs exactly one of uri or uriTemplate`);
+  }
+  return definition;
+}
+
+export interface PromptMessage {
+  role: 'user' | 'assistant';
+  content: { type: 'text'; text: string };
+}
+
+export interface PromptDefinition<A extends z.ZodObject = z.ZodObject, C = RequestContext> {
+  name: string;
+  title?: string;
+  description: string;
+  /** String arguments (MCP prompt arguments are strings); `.describe()` gives each its description. */
+  args: A;
+  complete?: Partial<Record<keyof z.infer<A> & string, (value: string, ctx: C) => Promise<string[]>>>;
+  handler(args: z.output<A>, ctx: C): Promise<{ description?: string; messages: PromptMessage[] }>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: services hold prompts of many argument types.
+export type AnyPromptDefinition = PromptDefinition<any, any>;
+
+export function definePrompt<A extends z.ZodObject, C = RequestContext>(
+  definition: PromptDefinition<A, C>,
+): PromptDefinition<A, C> {
+  return definition;
+}
+
+export interface SetupInput<Config> {
+  config: Readonly<Config & KitConfig>;
+  log: Logger;
+  redactor: Redactor;
+}
+
+export interface SetupResult<Clients> {
+  clients: Clients;
+  /** Readiness checks by dependency name; `/ready` runs each and names the one that fails. */
+  ready?: Record<string, () => Promise<void>>;
+  /** Releases the clients at shutdown. */
+  close?: () => Promise<void>;
+}
+
+/** One finished tools/call, as the service's `onToolCall` hook sees it. */
+export interface ToolCallEvent<Clients = unknown> {
+  tool: string;
+  /** `success`, `cancelled`, or the error code in lower case (`invalid_argument`, `read_only`, `not_found`...). */
+  outcome: string;
+  /** False when the kit refused the call before the handler ran (unknown tool, read-only mode, invalid input). */
+  handled: boolean;
+  /** The refusal or error message, when there was one. */
+  message?: string;
+  caller: string;
+  correlationId: string;
+  durationMs: number;
+  clients: Clients;
+}
+
+export interface ServiceDefinition<S extends z.ZodObject = z.ZodObject, Clients = unknown> {
+  /** Short kebab-case name: `cmdb`, `linux-cli`. */
+  name: string;
+  version: string;
+  title?: string;
+  /** Shown to clients at initialize. */
+  instructions?: string;
+  defaultPort: number;
+  config?: ConfigSpec<S>;
+  setup?(input: SetupInput<z.infer<S>>): Promise<SetupResult<Clients>>;
+  tools: AnyToolDefinition[];
+  resources?: AnyResourceDefinition[];
+  prompts?: AnyPromptDefinition[];
+  /** Called after every tools/call, including those the kit refused before a handler ran (audit trails). */
+  onToolCall?(event: ToolCallEvent<Clients>): void;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the runtime accepts any service.
+export type AnyServiceDefinition = ServiceDefinition<any, any>;
+
+export function defineService<S extends z.ZodObject, Clients>(
+  definition: ServiceDefinition<S, Clients>,
+): ServiceDefinition<S, Clients> {
+  const seen = new Set<string>();
+  for (const tool of definition.tools) {
+    if (seen.has(tool.name)) throw new Error(`service ${definition.name}: tool "${tool.name}" is defined twice`);
+    seen.add(tool.name);
+  }
+  return definition;
+}

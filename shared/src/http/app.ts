@@ -1,0 +1,151 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type ErrorRequestHandler } from 'express';
+import type { Registry } from 'prom-client';
+import type { KitConfig } from '../config/kit-config.ts';
+import type { Logger } from '../logging/logger.ts';
+import { createAuthenticator } from './auth.ts';
+import { applyCorrelation } from './correlation.ts';
+import { createHostGuard } from './host-guard.ts';
+import { readJsonBody } from './json-body.ts';
+import { sendJsonRpcError } from './json-rpc-error.ts';
+import type { McpRequest } from './mcp-request.ts';
+import { createRateLimiter } from './rate-limit.ts';
+
+/** Something that serves MCP over HTTP; the kit runs its guards, then hands it the request. */
+export interface McpHttpEndpoint {
+  /** Path prefixes served, e.g. `/mcp` (which also covers `/mcp/<anything>`), `/sse`, `/messages`. */
+  readonly paths: readonly string[];
+  handle(req: McpRequest, res: ServerResponse, path: string, query: URLSearchParams): Promise<void>;
+  sessionCount(): number;
+  /** Closes every session (ends SSE streams). */
+  close(): Promise<void>;
+}
+
+export interface HttpAppOptions {
+  name: string;
+  version: string;
+  config: KitConfig;
+  log: Logger;
+  registry: Registry;
+  readiness: Record<string, () => Promise<void>>;
+  endpoint: McpHttpEndpoint;
+  /** True once shutdown began: readiness fails and new work is refused. */
+  isDraining(): boolean;
+  /** How long one readiness check may take. */
+  readinessTimeoutMs?: number;
+}
+
+const NO_QUERY = new URLSearchParams();
+
+function withTimeout(check: () => Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    check(),
+    new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function startsNewWork(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => m && typeof m === 'object' && 'method' in m && 'id' in m);
+}
+
+/** The operational routes, on express: /health, /ready and /metrics, open for probes and Prometheus. */
+function createOpsApp(options: HttpAppOptions) {
+  const { log } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: options.name, version: options.version, uptimeSeconds: Math.round(process.uptime()) });
+  });
+  app.get('/ready', async (_req, res) => {
+    if (options.isDraining()) {
+      res.status(503).json({ status: 'shutting_down', service: options.name });
+      return;
+    }
+    const timeout = options.readinessTimeoutMs ?? 3000;
+    const names = Object.keys(options.readiness);
+    const results = await Promise.allSettled(
+      names.map((name) => withTimeout(options.readiness[name] as () => Promise<void>, timeout)),
+    );
+    const checks: Record<string, string> = {};
+    const failing: string[] = [];
+    results.forEach((result, index) => {
+      const name = names[index] as string;
+      if (result.status === 'fulfilled') checks[name] = 'ok';
+      else {
+        checks[name] = `failed: ${(result.reason as Error)?.message ?? String(result.reason)}`;
+        failing.push(name);
+      }
+    });
+    if (failing.length > 0) {
+      log.warn({ failing, checks }, 'readiness check failed');
+      res.status(503).json({ status: 'not_ready', service: options.name, failing, checks });
+      return;
+    }
+    res.json({ status: 'ready', service: options.name, checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.registry.contentType).send(await options.registry.metrics());
+  });
+  const errors: ErrorRequestHandler = (error, req, res, _next) => {
+    log.error({ err: error, path: req.path }, 'HTTP handler failed');
+    res.status(500).json({ error: 'internal error' });
+  };
+  app.use(errors);
+  return app;
+}
+
+/**
+ * The HTTP face of every Switchboard process. MCP paths take a lean path straight on Node's request and response
+ * (correlation id, draining, DNS-rebinding protection, bearer auth, per-client rate limit, body limit, then the
+ * endpoint): no framework on the hot path. Everything else (/health, /ready, /metrics) is served by express.
+ */
+export function createRequestHandler(options: HttpAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { config, log, endpoint } = options;
+  const guards = [
+    createHostGuard({ listenHost: config.host, allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins }),
+    createAuthenticator({ mode: config.auth, credentials: config.credentials, realm: options.name }),
+    createRateLimiter({ perMinute: config.rateLimitPerMinute }),
+  ];
+  const ops = createOpsApp(options);
+  const isMcpPath = (path: string) => endpoint.paths.some((p) => path === p || path.startsWith(`${p}/`));
+
+  const serveMcp = async (req: McpRequest, res: ServerResponse, path: string, query: URLSearchParams) => {
+    for (const guard of guards) {
+      if (!guard(req, res)) {
+        req.resume();
+        return;
+      }
+    }
+    if (req.method === 'POST') {
+      const parsed = await readJsonBody(req, res, config.bodyLimit);
+      if (!parsed) return;
+      req.body = parsed.body;
+    }
+    if (options.isDraining() && (req.method !== 'POST' || startsNewWork(req.body))) {
+      sendJsonRpcError(res, 503, -32000, 'Service unavailable: the server is shutting down', undefined, { connection: 'close' });
+      return;
+    }
+    await endpoint.handle(req, res, path, query);
+  };
+
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const mark = url.indexOf('?');
+    const path = mark < 0 ? url : url.slice(0, mark);
+    applyCorrelation(req, res);
+    if (!isMcpPath(path)) {
+      ops(req, res);
+      return;
+    }
+    const query = mark < 0 ? NO_QUERY : new URLSearchParams(url.slice(mark + 1));
+    serveMcp(req, res, path, query).catch((error: unknown) => {
+      log.error({ err: error, path, correlation_id: req.headers['x-correlation-id'] }, 'MCP request failed');
+      sendJsonRpcError(res, 500, -32603, 'Internal error');
+    });
+  };
+}

@@ -1,0 +1,45 @@
+export { z } from 'zod';
+export { envBoolean, envBytes, envInt, envList } from './config/env-values.ts';
+export { type Credential, type KitConfig, kitConfigSpec, LOG_LEVELS, processConfigSource } from './config/kit-config.ts';
+export {
+  ConfigError,
+  type ConfigSource,
+  type ConfigSpec,
+  defineConfig,
+  loadConfig,
+  mergeConfigSpecs,
+} from './config/load-config.ts';
+export type { Caller, ClientLogLevel, ElicitationAnswer, ElicitationForm, RequestContext, ToolContext } from './context.ts';
+export {
+  type AnyToolDefinition,
+  definePrompt,
+  defineResource,
+  defineService,
+  defineTool,
+  type PromptDefinition,
+  type ResourceDefinition,
+  type ServiceDefinition,
+  type SetupInput,
+  type SetupResult,
+  type ToolAnnotations,
+  type ToolCallEvent,
+  type ToolDefinition,
+} from './define.ts';
+export { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode, type ErrorPayload, isErrorCode, ToolError } from './errors.ts';
+export type { McpHttpEndpoint } from './http/app.ts';
+export { callerIdOf } from './http/auth.ts';
+export { sendJsonRpcError } from './http/json-rpc-error.ts';
+export type { McpRequest } from './http/mcp-request.ts';
+export { createLogger, type LogDestination, type Logger } from './logging/logger.ts';
+export { createRedactor, REDACTED, Redactor } from './logging/redactor.ts';
+export { Counter, createMetrics, DURATION_BUCKETS, Gauge, Histogram, type ServiceMetrics } from './metrics.ts';
+export { capValue } from './output/cap.ts';
+export { decodeCursor, encodeCursor, fitPage, type Page, pageInput, pageOutput } from './output/paging.ts';
+export { type Abortable, InFlight } from './runtime/in-flight.ts';
+export { type HttpHandle, type ListenHttpOptions, listenHttp } from './runtime/listen-http.ts';
+export { EXIT_CONFIG, runService } from './runtime/run-service.ts';
+export { createRuntime, type RuntimeOptions, type ServiceRuntime } from './runtime/runtime.ts';
+export { acceptsErrorEnvelope, type CompiledTool, compileTool, ERROR_ENVELOPE_SCHEMA, jsonSchemaOf } from './server/compile.ts';
+export { CORRELATION_HEADER, CORRELATION_META_KEY, correlationFromHeaders, correlationFromMeta } from './server/correlation.ts';
+export { errorResult, runToolCall, type ToolCallEnvironment } from './server/tool-call.ts';
+export { MemoryEventStore } from './transports/event-store.ts';

@@ -1,0 +1,86 @@
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { DestinationStream } from 'pino';
+import { type KitConfig, kitConfigSpec, processConfigSource } from '../config/kit-config.ts';
+import { type ConfigSource, type ConfigSpec, loadConfig, mergeConfigSpecs } from '../config/load-config.ts';
+import type { AnyServiceDefinition } from '../define.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { createRedactor, type Redactor } from '../logging/redactor.ts';
+import { createMetrics, type ServiceMetrics } from '../metrics.ts';
+import { type CompiledTool, compileTool } from '../server/compile.ts';
+import { InFlight } from './in-flight.ts';
+
+export interface RuntimeOptions {
+  /** Where configuration comes from; the process environment and SWITCHBOARD_CONFIG by default. */
+  source?: ConfigSource;
+  /** Values that win over env and file (tests). */
+  overrides?: Record<string, unknown>;
+  /** Log destination; stderr by default. */
+  logDestination?: DestinationStream;
+}
+
+/** Everything a running service instance holds: configuration, logger, metrics, backend clients, tools. */
+export interface ServiceRuntime {
+  service: AnyServiceDefinition;
+  config: Readonly<KitConfig & Record<string, unknown>>;
+  log: Logger;
+  redactor: Redactor;
+  metrics: ServiceMetrics;
+  clients: unknown;
+  readiness: Record<string, () => Promise<void>>;
+  tools: Map<string, CompiledTool>;
+  toolListing: Tool[];
+  readOnlyToolListing: Tool[];
+  inFlight: InFlight;
+  /** Releases backend clients; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Loads and validates the service's configuration (kit settings plus its own); throws ConfigError. */
+export function loadServiceConfig(service: AnyServiceDefinition, options: RuntimeOptions = {}): ServiceRuntime['config'] {
+  const kit = kitConfigSpec(service.defaultPort);
+  const spec = (service.config ? mergeConfigSpecs(kit, service.config) : kit) as ConfigSpec;
+  const source = options.source ?? processConfigSource();
+  return loadConfig(service.name, spec, {
+    ...source,
+    overrides: { ...source.overrides, ...options.overrides },
+  }) as ServiceRuntime['config'];
+}
+
+export async function createRuntime(service: AnyServiceDefinition, options: RuntimeOptions = {}): Promise<ServiceRuntime> {
+  const config = loadServiceConfig(service, options);
+  const redactor = createRedactor();
+  redactor.register(...config.credentials.map((c) => c.token));
+  const log = createLogger({
+    service: service.name,
+    level: config.logLevel,
+    redactor,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
+  const setup = service.setup ? await service.setup({ config, log, redactor }) : { clients: undefined };
+  const tools = new Map(service.tools.map((tool) => [tool.name, compileTool(tool)]));
+  const toolListing = [...tools.values()].map((t) => t.listing as Tool);
+  let closed: Promise<void> | undefined;
+  return {
+    service,
+    config,
+    log,
+    redactor,
+    metrics: createMetrics(),
+    clients: setup.clients,
+    readiness: setup.ready ?? {},
+    tools,
+    toolListing,
+    readOnlyToolListing: toolListing.filter((tool) => tool.annotations?.readOnlyHint === true),
+    inFlight: new InFlight(),
+    close: () => {
+      closed ??= (async () => {
+        try {
+          await setup.close?.();
+        } catch (error) {
+          log.error({ err: error }, 'closing backend clients failed');
+        }
+      })();
+      return closed;
+    },
+  };
+}

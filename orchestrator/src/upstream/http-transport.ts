@@ -1,5 +1,6 @@
 import type { Pool } from 'undici';
 import { isRequest, type JsonRpcMessage, type RequestId } from '../json-rpc.ts';
+import { type ExchangeError, type ExchangeResponse, exchange } from './http-exchange.ts';
 import { SseParser } from './sse-parser.ts';
 import { type SendOptions, SessionExpiredError, TransportError, type UpstreamTransport } from './transport.ts';
 
@@ -27,8 +28,11 @@ export class HttpTransport implements UpstreamTransport {
   #closed = false;
   #stream: AbortController | undefined;
 
+  readonly #path: string;
+
   constructor(options: HttpTransportOptions) {
     this.#options = options;
+    this.#path = options.url.pathname + options.url.search;
   }
 
   async start(): Promise<void> {}
@@ -57,37 +61,37 @@ export class HttpTransport implements UpstreamTransport {
   async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) throw new TransportError('the transport is closed', { notSent: true });
     const related = isRequest(message) ? message.id : undefined;
-    let response: Awaited<ReturnType<Pool['request']>>;
+    let response: ExchangeResponse;
     try {
-      response = await this.#options.pool.request({
-        path: this.#options.url.pathname + this.#options.url.search,
-        method: 'POST',
-        headers: this.#headers(options.headers),
-        body: JSON.stringify(message),
-      });
+      response = await exchange(
+        this.#options.pool,
+        { path: this.#path, method: 'POST', headers: this.#headers(options.headers), body: JSON.stringify(message) },
+        {
+          onHeaders: this.#onHeaders,
+          onEvent: (data) => this.#deliver(data, related),
+        },
+      );
     } catch (error) {
-      const code = (error as { code?: string }).code ?? '';
-      throw new TransportError(`cannot reach ${this.#options.url.origin}: ${(error as Error).message}`, {
-        notSent: CONNECT_CODES.has(code),
-        cause: error,
+      const failure = error as ExchangeError;
+      if (failure.responded) {
+        throw new TransportError(`the response stream from ${this.#options.url.origin} broke: ${failure.message}`, {
+          cause: failure.cause,
+        });
+      }
+      throw new TransportError(`cannot reach ${this.#options.url.origin}: ${failure.message}`, {
+        notSent: CONNECT_CODES.has(failure.code ?? ''),
+        cause: failure.cause,
       });
     }
-    const { statusCode } = response;
-    const sessionHeader = response.headers['mcp-session-id'];
-    if (typeof sessionHeader === 'string' && !this.sessionId) this.sessionId = sessionHeader;
-    if (statusCode === 202) {
-      await response.body.dump();
-      return;
-    }
+    const { statusCode, text } = response;
+    if (statusCode === 202) return;
     if (statusCode === 404 && this.sessionId) {
-      await response.body.dump();
       const error = new SessionExpiredError();
       this.onclose?.(error);
       throw error;
     }
     const type = String(response.headers['content-type'] ?? '');
     if (statusCode >= 400) {
-      const text = await response.body.text().catch(() => '');
       // A JSON-RPC error body answers the request itself (e.g. 400 for an unsupported protocol version); refusals
       // of the connection itself (our credentials, the rate limit, overload) are transport failures, never sent on.
       const refused = statusCode === 401 || statusCode === 403 || statusCode === 429 || statusCode === 503;
@@ -102,16 +106,23 @@ export class HttpTransport implements UpstreamTransport {
       }
       throw new HttpStatusError(statusCode, text.slice(0, 300));
     }
-    if (type.includes('text/event-stream')) {
-      await this.#readStream(response.body, related);
-    } else if (type.includes('application/json')) {
-      const text = await response.body.text();
-      if (text.trim() === '') return;
+    if (type.includes('application/json') && text.trim() !== '') {
       const parsed = JSON.parse(text) as JsonRpcMessage | JsonRpcMessage[];
       for (const item of Array.isArray(parsed) ? parsed : [parsed]) this.onmessage?.(item, related);
-    } else {
-      await response.body.dump();
     }
+  }
+
+  /** Takes the session id from the first response that carries one (initialize's), before its body is read. */
+  #onHeaders = (_status: number, headers: ExchangeResponse['headers']): void => {
+    const sessionHeader = headers['mcp-session-id'];
+    if (typeof sessionHeader === 'string' && !this.sessionId) this.sessionId = sessionHeader;
+  };
+
+  /** One SSE event's data: a JSON-RPC message (anything else is ignored). */
+  #deliver(data: string, related: RequestId | undefined): void {
+    try {
+      this.onmessage?.(JSON.parse(data) as JsonRpcMessage, related);
+    } catch {}
   }
 
   async #readStream(
@@ -145,7 +156,7 @@ export class HttpTransport implements UpstreamTransport {
       while (!this.#closed && !controller.signal.aborted) {
         try {
           const response = await this.#options.pool.request({
-            path: this.#options.url.pathname + this.#options.url.search,
+            path: this.#path,
             method: 'GET',
             headers: { ...this.#headers(), accept: 'text/event-stream' },
             signal: controller.signal,
@@ -176,7 +187,7 @@ export class HttpTransport implements UpstreamTransport {
     if (this.sessionId) {
       try {
         const response = await this.#options.pool.request({
-          path: this.#options.url.pathname + this.#options.url.search,
+          path: this.#path,
           method: 'DELETE',
           headers: this.#headers(),
           headersTimeout: 2000,

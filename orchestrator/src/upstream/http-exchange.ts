@@ -1,0 +1,110 @@
+import { StringDecoder } from 'node:string_decoder';
+import type { Dispatcher } from 'undici';
+import { SseParser } from './sse-parser.ts';
+
+export interface ExchangeRequest {
+  path: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface ExchangeResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body as text; empty for an event stream, whose events went to `onEvent` as they arrived. */
+  text: string;
+}
+
+/** What hears an exchange as it happens. */
+export interface ExchangeListener {
+  /** The status and headers, before any of the body (an SSE body's events may settle the caller's request). */
+  onHeaders?(statusCode: number, headers: ExchangeResponse['headers']): void;
+  /** The data of one event of a successful SSE body. */
+  onEvent(data: string): void;
+}
+
+/** Raised when the exchange failed; `responded` says whether the server had begun to answer. */
+export class ExchangeError extends Error {
+  readonly responded: boolean;
+  readonly code: string | undefined;
+  constructor(cause: Error, responded: boolean) {
+    super(cause.message, { cause });
+    this.name = 'ExchangeError';
+    this.responded = responded;
+    this.code = (cause as { code?: string }).code;
+  }
+}
+
+/**
+ * The handler of one exchange, on undici's dispatch API: no request() convenience layer (async resource, body
+ * stream, promise per body read) on the proxy's hot path. A successful `text/event-stream` body is parsed as it
+ * arrives, so progress and server requests reach the caller mid-call; any other body is collected.
+ */
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  #resolve: (response: ExchangeResponse) => void;
+  #reject: (error: ExchangeError) => void;
+  #listener: ExchangeListener;
+  #statusCode = 0;
+  #headers: ExchangeResponse['headers'] = {};
+  #chunks: Buffer[] = [];
+  #decoder: StringDecoder | undefined;
+  #parser: SseParser | undefined;
+  #responded = false;
+
+  constructor(resolve: (response: ExchangeResponse) => void, reject: (error: ExchangeError) => void, listener: ExchangeListener) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#listener = listener;
+  }
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: ExchangeResponse['headers']): void {
+    this.#responded = true;
+    this.#statusCode = statusCode;
+    this.#headers = headers;
+    this.#listener.onHeaders?.(statusCode, headers);
+    if (statusCode < 300 && String(headers['content-type'] ?? '').includes('text/event-stream')) {
+      this.#decoder = new StringDecoder('utf8');
+      this.#parser = new SseParser((event) => {
+        if (event.data) this.#listener.onEvent(event.data);
+      });
+    }
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#parser) this.#parser.push((this.#decoder as StringDecoder).write(chunk));
+    else this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const chunks = this.#chunks;
+    const text =
+      chunks.length === 0
+        ? ''
+        : chunks.length === 1
+          ? (chunks[0] as Buffer).toString('utf8')
+          : Buffer.concat(chunks).toString('utf8');
+    this.#resolve({ statusCode: this.#statusCode, headers: this.#headers, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#reject(new ExchangeError(error, this.#responded));
+  }
+}
+
+/** Sends one request on `dispatcher` and resolves once its response ended; `listener` hears it as it happens. */
+export function exchange(
+  dispatcher: Dispatcher,
+  request: ExchangeRequest,
+  listener: ExchangeListener,
+): Promise<ExchangeResponse> {
+  return new Promise((resolve, reject) => {
+    try {
+      dispatcher.dispatch(request, new ExchangeHandler(resolve, reject, listener));
+    } catch (error) {
+      reject(new ExchangeError(error as Error, false));
+    }
+  });
+}

@@ -50,6 +50,14 @@ export interface ClientSessionOptions {
 }
 
 /** Facts about the HTTP request (or stdio line) that carried a message. */
+interface ForwardOptions {
+  timeoutMs?: number;
+  /** Transport failures may be retried even after the request left (a read-only or idempotent tool). */
+  retryable?: boolean;
+  /** The upstream's own name of the tool called (`params.name` as sent upstream). */
+  tool?: string;
+}
+
 export interface Carrier {
   correlationId: string;
 }
@@ -320,7 +328,7 @@ export class ClientSession implements ClientLink {
     let outcome = 'success';
     let response: JsonRpcResponse;
     try {
-      response = await this.#forward(upstream, request, { ...params, name: route.name }, carrier, {
+      response = await this.#forward(upstream, request, params, carrier, {
         timeoutMs: upstream.config.timeouts.tools[route.name] ?? upstream.config.timeouts.callMs,
         retryable: route.listing.annotations?.readOnlyHint === true || route.listing.annotations?.idempotentHint === true,
         tool: route.name,
@@ -380,77 +388,91 @@ export class ClientSession implements ClientLink {
     request: JsonRpcRequest,
     params: Record<string, unknown>,
     carrier: Carrier,
-    options: { timeoutMs?: number; retryable?: boolean; tool?: string } = {},
+    options: ForwardOptions = {},
   ): Promise<JsonRpcResponse> {
     const token = new CancelToken();
+    const inFlight = this.#federation.inFlight;
     this.#calls.set(request.id, token);
-    const done = this.#federation.inFlight.run(token, async () => {
-      const meta = (params._meta ?? {}) as Record<string, unknown>;
-      const clientToken = meta.progressToken as RequestId | undefined;
-      const correlationId = correlationFromMeta(meta) ?? carrier.correlationId;
-      const timeoutMs = options.timeoutMs ?? upstream.config.timeouts.callMs;
-      for (let attempt = 0; ; attempt++) {
-        let session: UpstreamSession;
-        try {
-          upstream.assertAvailable();
-          session = upstream.openSessionFor(this) ?? (await upstream.sessionFor(this));
-        } catch (error) {
-          // Nothing was sent yet. A session that cannot open, or a retry that finds the upstream reconnecting after a
-          // restart, waits and tries again while attempts remain; a first attempt to a down upstream fails at once.
-          const wait =
-            (error instanceof TransportError || (attempt > 0 && error instanceof UpstreamUnavailableError)) &&
-            attempt < upstream.config.retry.attempts;
-          if (!wait) throw error;
-          await pause(backoffDelay(attempt, upstream.config.retry.baseDelayMs, 5000), token);
-          if (token.aborted) throw new RequestAbortedError();
-          continue;
-        }
-        const id = session.nextRequestId();
-        const forwardedMeta: Record<string, unknown> = { ...meta, [CORRELATION_META_KEY]: correlationId };
-        if (clientToken !== undefined) forwardedMeta.progressToken = id;
-        else delete forwardedMeta.progressToken;
-        if (upstream.isShared) upstream.sharedInFlight.set(id, this);
-        const started = performance.now();
-        try {
-          const response = await session.request(
-            request.method,
-            { ...params, _meta: forwardedMeta },
-            {
-              timeoutMs,
-              cancel: token,
-              headers: { 'x-correlation-id': correlationId },
-              onRelated: (message) => this.#fromCall(upstream, session, message, request.id, clientToken),
-            },
-            id,
-          );
-          upstream.breaker.success();
-          upstream.recordLatency(performance.now() - started);
-          return response.error
-            ? errorMessage(request.id, response.error.code, response.error.message, response.error.data)
-            : resultMessage(request.id, response.result ?? {});
-        } catch (error) {
-          if (error instanceof RequestAbortedError) throw error;
-          upstream.breaker.failure();
-          const retry =
-            error instanceof TransportError &&
-            (error.notSent || options.retryable === true) &&
-            attempt < upstream.config.retry.attempts;
-          if (!retry) throw error;
-          this.log.warn(
-            { err: error, attempt: attempt + 1, tool: options.tool, correlation_id: correlationId },
-            'retrying after a transport failure',
-          );
-          await pause(backoffDelay(attempt, upstream.config.retry.baseDelayMs, 5000), token);
-          if (token.aborted) throw new RequestAbortedError();
-        } finally {
-          upstream.sharedInFlight.delete(id);
-        }
-      }
-    });
+    inFlight.enter(token);
     try {
-      return await done;
+      return await this.#attempts(upstream, request, params, carrier, options, token);
     } finally {
+      inFlight.leave(token);
       this.#calls.delete(request.id);
+    }
+  }
+
+  async #attempts(
+    upstream: Upstream,
+    request: JsonRpcRequest,
+    params: Record<string, unknown>,
+    carrier: Carrier,
+    options: ForwardOptions,
+    token: CancelToken,
+  ): Promise<JsonRpcResponse> {
+    const meta = (params._meta ?? {}) as Record<string, unknown>;
+    const clientToken = meta.progressToken as RequestId | undefined;
+    const correlationId = correlationFromMeta(meta) ?? carrier.correlationId;
+    const timeoutMs = options.timeoutMs ?? upstream.config.timeouts.callMs;
+    const headers = { 'x-correlation-id': correlationId };
+    for (let attempt = 0; ; attempt++) {
+      let session: UpstreamSession;
+      try {
+        upstream.assertAvailable();
+        session = upstream.openSessionFor(this) ?? (await upstream.sessionFor(this));
+      } catch (error) {
+        // Nothing was sent yet. A session that cannot open, or a retry that finds the upstream reconnecting after a
+        // restart, waits and tries again while attempts remain; a first attempt to a down upstream fails at once.
+        const wait =
+          (error instanceof TransportError || (attempt > 0 && error instanceof UpstreamUnavailableError)) &&
+          attempt < upstream.config.retry.attempts;
+        if (!wait) throw error;
+        await pause(backoffDelay(attempt, upstream.config.retry.baseDelayMs, 5000), token);
+        if (token.aborted) throw new RequestAbortedError();
+        continue;
+      }
+      const id = session.nextRequestId();
+      const forwardedMeta: Record<string, unknown> = { ...meta, [CORRELATION_META_KEY]: correlationId };
+      if (clientToken !== undefined) forwardedMeta.progressToken = id;
+      else delete forwardedMeta.progressToken;
+      const sent: Record<string, unknown> = { ...params, _meta: forwardedMeta };
+      if (options.tool !== undefined) sent.name = options.tool;
+      if (upstream.isShared) upstream.sharedInFlight.set(id, this);
+      const started = performance.now();
+      try {
+        const response = await session.request(
+          request.method,
+          sent,
+          {
+            timeoutMs,
+            cancel: token,
+            headers,
+            onRelated: (message) => this.#fromCall(upstream, session, message, request.id, clientToken),
+          },
+          id,
+        );
+        upstream.breaker.success();
+        upstream.recordLatency(performance.now() - started);
+        return response.error
+          ? errorMessage(request.id, response.error.code, response.error.message, response.error.data)
+          : resultMessage(request.id, response.result ?? {});
+      } catch (error) {
+        if (error instanceof RequestAbortedError) throw error;
+        upstream.breaker.failure();
+        const retry =
+          error instanceof TransportError &&
+          (error.notSent || options.retryable === true) &&
+          attempt < upstream.config.retry.attempts;
+        if (!retry) throw error;
+        this.log.warn(
+          { err: error, attempt: attempt + 1, tool: options.tool, correlation_id: correlationId },
+          'retrying after a transport failure',
+        );
+        await pause(backoffDelay(attempt, upstream.config.retry.baseDelayMs, 5000), token);
+        if (token.aborted) throw new RequestAbortedError();
+      } finally {
+        upstream.sharedInFlight.delete(id);
+      }
     }
   }
 

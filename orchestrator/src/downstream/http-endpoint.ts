@@ -37,7 +37,6 @@ class PostExchange {
   #headers: Record<string, string>;
   #pending: Set<RequestId>;
   #stream: SseStream | undefined;
-  #streamId: string;
   #onStream: (stream: SseStream) => void;
   #onDone: () => void;
   #done = false;
@@ -46,14 +45,12 @@ class PostExchange {
     res: ServerResponse,
     headers: Record<string, string>,
     pending: Set<RequestId>,
-    streamId: string,
     onStream: (s: SseStream) => void,
     onDone: () => void,
   ) {
     this.#res = res;
     this.#headers = headers;
     this.#pending = pending;
-    this.#streamId = streamId;
     this.#onStream = onStream;
     this.#onDone = onDone;
   }
@@ -65,13 +62,19 @@ class PostExchange {
       if (final && this.#pending.size === 1) {
         this.#done = true;
         if (!this.#res.writableEnded && !this.#res.destroyed) {
-          this.#res.writeHead(200, { 'content-type': 'application/json', ...this.#headers });
-          this.#res.end(JSON.stringify(message));
+          // With its length known the response goes out in one write, not chunked.
+          const body = JSON.stringify(message);
+          this.#res.writeHead(200, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            ...this.#headers,
+          });
+          this.#res.end(body);
         }
         this.#onDone();
         return;
       }
-      this.#stream = new SseStream(this.#streamId);
+      this.#stream = new SseStream(randomUUID());
       this.#onStream(this.#stream);
       if (!this.#res.destroyed) this.#stream.attach(this.#res, this.#headers);
     }
@@ -121,6 +124,12 @@ function callerOf(req: McpRequest): Caller {
 }
 
 const MAX_KEPT_STREAMS = 50;
+
+/** The request's correlation id (the kit gave every request one before it reached the endpoint). */
+function correlationOf(req: McpRequest): string {
+  const id = req.headers['x-correlation-id'];
+  return typeof id === 'string' ? id : randomUUID();
+}
 
 /**
  * The orchestrator's MCP transports, written against Node's request and response objects so a proxied call costs
@@ -225,21 +234,19 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
     messages: JsonRpcMessage[],
     headers: Record<string, string>,
   ) => {
-    const correlationId = String(req.headers['x-correlation-id'] ?? randomUUID());
+    const correlationId = correlationOf(req);
     const requests = messages.filter(isRequest);
     if (requests.length === 0) {
       for (const message of messages) void state.session.handle(message, { correlationId });
       res.writeHead(202, headers).end();
       return;
     }
-    const streamId = randomUUID();
     const exchange = new PostExchange(
       res,
       headers,
       new Set(requests.map((r) => r.id)),
-      streamId,
       (stream) => {
-        state.streams.set(streamId, stream);
+        state.streams.set(stream.id, stream);
         if (state.streams.size > MAX_KEPT_STREAMS) state.streams.delete(state.streams.keys().next().value as string);
       },
       () => {
@@ -374,7 +381,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
     const messages = parseMessages(req, res);
     if (!messages) return;
     res.writeHead(202).end('Accepted');
-    const correlationId = String(req.headers['x-correlation-id'] ?? randomUUID());
+    const correlationId = correlationOf(req);
     for (const message of messages) {
       void state.session.handle(message, { correlationId }).then((response) => {
         if (response) state.standalone.write(response);

@@ -4,9 +4,16 @@ export interface SseEvent {
   data: string;
 }
 
+const COLON = 58;
+const SPACE = 32;
+const LF = 10;
+const CR = 13;
+
 /** Incremental text/event-stream parser: feed chunks, get whole events. */
 export class SseParser {
   #buffer = '';
+  /** The last chunk ended in \r: a \n starting the next one belongs to the same line break. */
+  #afterCr = false;
   #onEvent: (event: SseEvent) => void;
 
   constructor(onEvent: (event: SseEvent) => void) {
@@ -14,29 +21,47 @@ export class SseParser {
   }
 
   push(chunk: string): void {
-    this.#buffer += chunk.includes('\r') ? chunk.replace(/\r\n?/g, '\n') : chunk;
+    let text = this.#afterCr && chunk.charCodeAt(0) === LF ? chunk.slice(1) : chunk;
+    this.#afterCr = text.charCodeAt(text.length - 1) === CR;
+    if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+    this.#buffer += text;
+    let start = 0;
     let end = this.#buffer.indexOf('\n\n');
     while (end >= 0) {
-      const block = this.#buffer.slice(0, end);
-      this.#buffer = this.#buffer.slice(end + 2);
-      this.#emit(block);
-      end = this.#buffer.indexOf('\n\n');
+      this.#emit(this.#buffer, start, end);
+      start = end + 2;
+      end = this.#buffer.indexOf('\n\n', start);
     }
+    if (start > 0) this.#buffer = this.#buffer.slice(start);
   }
 
-  #emit(block: string): void {
-    const event: SseEvent = { data: '' };
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line === '' || line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'data') data.push(value);
-      else if (field === 'event') event.event = value;
-      else if (field === 'id') event.id = value;
+  /** Emits the event in `text` between `from` and `to` (one block, lines separated by \n), reading it in place. */
+  #emit(text: string, from: number, to: number): void {
+    let data: string | undefined;
+    let event: string | undefined;
+    let id: string | undefined;
+    let line = from;
+    while (line < to) {
+      let end = text.indexOf('\n', line);
+      if (end < 0 || end > to) end = to;
+      if (end > line && text.charCodeAt(line) !== COLON) {
+        let colon = text.indexOf(':', line);
+        if (colon < 0 || colon > end) colon = end;
+        let value = colon + 1;
+        if (value < end && text.charCodeAt(value) === SPACE) value++;
+        const field = colon - line;
+        if (field === 4 && text.startsWith('data', line)) {
+          const part = value < end ? text.slice(value, end) : '';
+          data = data === undefined ? part : `${data}\n${part}`;
+        } else if (field === 5 && text.startsWith('event', line)) event = value < end ? text.slice(value, end) : '';
+        else if (field === 2 && text.startsWith('id', line)) id = value < end ? text.slice(value, end) : '';
+      }
+      line = end + 1;
     }
-    event.data = data.join('\n');
-    if (data.length > 0 || event.id !== undefined) this.#onEvent(event);
+    if (data === undefined && id === undefined) return;
+    const parsed: SseEvent = { data: data ?? '' };
+    if (event !== undefined) parsed.event = event;
+    if (id !== undefined) parsed.id = id;
+    this.#onEvent(parsed);
   }
 }

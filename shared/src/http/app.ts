@@ -112,7 +112,8 @@ export function createRequestHandler(options: HttpAppOptions): (req: IncomingMes
     createRateLimiter({ perMinute: config.rateLimitPerMinute }),
   ];
   const ops = createOpsApp(options);
-  const isMcpPath = (path: string) => endpoint.paths.some((p) => path === p || path.startsWith(`${p}/`));
+  const prefixes = endpoint.paths.map((p) => `${p}/`);
+  const isMcpPath = (path: string) => endpoint.paths.includes(path) || prefixes.some((p) => path.startsWith(p));
 
   const serveMcp = async (req: McpRequest, res: ServerResponse, path: string, query: URLSearchParams) => {
     for (const guard of guards) {

@@ -32,11 +32,17 @@ export function createHostGuard(options: HostGuardOptions): RequestGuard {
   const anyOrigin = options.allowedOrigins.includes('*');
   const origins = new Set(options.allowedOrigins.map((origin) => origin.toLowerCase().replace(/\/$/, '')));
 
+  /** Host header values seen allowed (a client sends the same one on every request). */
+  const allowedHeaders = new Set<string>();
   return (req, res) => {
     const host = req.headers.host;
-    if (!anyHost && (!host || !hosts.has(hostnameOf(host)))) {
-      sendJsonRpcError(res, 403, -32000, `Forbidden: Host "${host ?? ''}" is not allowed (DNS rebinding protection)`);
-      return false;
+    if (!anyHost && !(host !== undefined && allowedHeaders.has(host))) {
+      if (!host || !hosts.has(hostnameOf(host))) {
+        sendJsonRpcError(res, 403, -32000, `Forbidden: Host "${host ?? ''}" is not allowed (DNS rebinding protection)`);
+        return false;
+      }
+      if (allowedHeaders.size >= 64) allowedHeaders.clear();
+      allowedHeaders.add(host);
     }
     const origin = req.headers.origin;
     if (origin && !anyOrigin) {

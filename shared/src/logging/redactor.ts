@@ -29,6 +29,13 @@ const PREFIXED: readonly string[] = [
 /** All shapes in one regex, so each string is scanned once; capture group i+1 is PREFIXED[i]'s prefix. */
 const SHAPES = new RegExp([...PREFIXED, ...WHOLE].join('|'), 'g');
 
+/**
+ * A quick test that every string SHAPES could match passes (a superset: literal parts every shape needs), so most
+ * strings skip the full scan.
+ */
+const MAYBE_SHAPE =
+  /[:=]|-----BEGIN|AKIA|ASIA|gh[pousr]_|github_pat_|xox|sk-|AIza|SK|eyJ|[Bb][Ee][Aa][Rr][Ee][Rr]|[Bb][Aa][Ss][Ii][Cc]/;
+
 /** Object keys whose string values are secrets whatever they look like. */
 const SECRET_KEY =
   /^(?:password|passwd|pwd|secret|client_?secret|api_?key|apikey|access_?key|secret_?key|private_?key|token|auth_?token|access_?token|refresh_?token|authorization|credentials?)$/i;
@@ -80,6 +87,7 @@ export class Redactor {
 
   #scan(text: string): string {
     const out = this.#valuePattern ? text.replace(this.#valuePattern, REDACTED) : text;
+    if (!MAYBE_SHAPE.test(out)) return out;
     return out.replace(SHAPES, (...groups: unknown[]) => {
       for (let i = 1; i <= PREFIXED.length; i++) {
         if (typeof groups[i] === 'string') return `${groups[i]}${REDACTED}`;

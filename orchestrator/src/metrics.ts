@@ -1,11 +1,11 @@
-import { Counter, DURATION_BUCKETS, Gauge, Histogram, type ServiceMetrics } from '@switchboard/shared';
+import { DURATION_BUCKETS, FastCounter, FastHistogram, Gauge, type ServiceMetrics } from '@switchboard/shared';
 
 export interface ProxyMetrics {
-  calls: Counter<'namespace' | 'tool' | 'outcome'>;
-  duration: Histogram<'namespace' | 'tool'>;
+  calls: FastCounter<'namespace' | 'tool' | 'outcome'>;
+  duration: FastHistogram<'namespace' | 'tool'>;
   upstreamUp: Gauge<'namespace'>;
   circuitState: Gauge<'namespace'>;
-  /** Records one proxied call; label children are cached per tool and outcome (no label hashing per call). */
+  /** Records one proxied call; label handles are kept per tool and outcome (no label lookup per call). */
   record(namespace: string, tool: string, outcome: string, seconds: number): void;
 }
 
@@ -14,13 +14,13 @@ export function createProxyMetrics(kit: ServiceMetrics): ProxyMetrics {
   const registers = [kit.registry];
   const children = new Map<string, { duration: { observe(v: number): void }; calls: Map<string, { inc(): void }> }>();
   const metrics: Omit<ProxyMetrics, 'record'> = {
-    calls: new Counter({
+    calls: new FastCounter({
       name: 'switchboard_proxy_calls_total',
       help: 'Tool calls proxied to upstreams by outcome (success, tool_error, rpc_error, or an error code in lower case)',
       labelNames: ['namespace', 'tool', 'outcome'],
       registers,
     }),
-    duration: new Histogram({
+    duration: new FastHistogram({
       name: 'switchboard_proxy_call_duration_seconds',
       help: 'Duration of proxied tool calls, orchestrator to upstream and back',
       labelNames: ['namespace', 'tool'],

@@ -145,7 +145,8 @@ describe('correlation id', () => {
     const proxied = await orch.waitForLog(
       (l) => l.msg === 'proxied call finished' && l.correlation_id === 'abc-123' && l.outcome === 'success',
     );
-    expect(proxied).toMatchObject({ namespace: 'probe', tool: 'whoami' });
+    expect(proxied).toMatchObject({ service: 'orchestrator', namespace: 'probe', tool: 'whoami', caller: 'anonymous' });
+    expect(typeof proxied.duration_ms).toBe('number');
     const upstream = await probe.current.waitForLog((l) => l.msg === 'tool call finished' && l.correlation_id === 'abc-123');
     expect(upstream).toMatchObject({ tool: 'whoami', outcome: 'success' });
   });

@@ -26,6 +26,7 @@ export {
   type ToolDefinition,
 } from './define.ts';
 export { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode, type ErrorPayload, isErrorCode, ToolError } from './errors.ts';
+export { FastCounter, type FastCounterChild, FastHistogram, type FastHistogramChild } from './fast-metrics.ts';
 export type { McpHttpEndpoint } from './http/app.ts';
 export { callerIdOf } from './http/auth.ts';
 export { sendJsonRpcError } from './http/json-rpc-error.ts';

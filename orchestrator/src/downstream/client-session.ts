@@ -347,19 +347,26 @@ export class ClientSession implements ClientLink {
     } finally {
       const seconds = (performance.now() - started) / 1000;
       metrics.record(upstream.namespace, route.name, outcome, seconds);
-      this.log.info(
-        {
-          namespace: upstream.namespace,
-          tool: route.name,
-          outcome,
-          duration_ms: Math.round(seconds * 1000),
-          correlation_id: carrier.correlationId,
-          caller: this.caller.id,
-        },
+      this.#toolLog(upstream.namespace, route.name).info(
+        { outcome, duration_ms: Math.round(seconds * 1000), correlation_id: carrier.correlationId },
         'proxied call finished',
       );
     }
     return response;
+  }
+
+  /** Loggers per proxied tool, their fixed fields serialised once (a line per call is on the hot path). */
+  #toolLogs = new Map<string, Logger>();
+
+  #toolLog(namespace: string, tool: string): Logger {
+    const key = `${namespace}\u0000${tool}`;
+    let log = this.#toolLogs.get(key);
+    if (!log) {
+      log = this.log.child({ namespace, tool, caller: this.caller.id });
+      if (this.#toolLogs.size >= 256) this.#toolLogs.clear();
+      this.#toolLogs.set(key, log);
+    }
+    return log;
   }
 
   /** The client-facing error for a failure; transport failures and timeouts name the upstream when known. */

@@ -46,6 +46,7 @@ export function createLogger(options: LoggerOptions): Logger {
       messageKey: 'msg',
       formatters: {
         level: (label) => ({ level: label }),
+        bindings: (bindings) => redactor.redact(bindings),
         log: (object) => redactor.redact(object),
       },
       hooks: {

@@ -75,6 +75,8 @@ export class Redactor {
 
   redactString(text: string): string {
     if (text.length < SHORTEST_SHAPE && text.length < this.#shortestValue) return text;
+    // Without registered values the quick test alone clears most strings, cheaper than a cache lookup.
+    if (!this.#valuePattern && !MAYBE_SHAPE.test(text)) return text;
     if (text.length > CACHE_MAX_LENGTH) return this.#scan(text);
     let out = this.#cache.get(text);
     if (out === undefined) {
@@ -96,6 +98,19 @@ export class Redactor {
     });
   }
 
+  /** Verdicts on object keys seen (a process logs and returns the same few keys over and over). */
+  #keys = new Map<string, boolean>();
+
+  #isSecretKey(key: string): boolean {
+    let secret = this.#keys.get(key);
+    if (secret === undefined) {
+      secret = SECRET_KEY.test(key);
+      if (this.#keys.size >= CACHE_ENTRIES) this.#keys.clear();
+      this.#keys.set(key, secret);
+    }
+    return secret;
+  }
+
   /** Returns a redacted copy of a JSON-like value; the input is not modified. */
   redact<T>(value: T): T {
     return this.#walk(value, undefined, 0) as T;
@@ -104,7 +119,7 @@ export class Redactor {
   /** Returns the value itself when nothing in it needed redacting (no copy), else a redacted copy. */
   #walk(value: unknown, key: string | undefined, depth: number): unknown {
     if (typeof value === 'string') {
-      return key !== undefined && SECRET_KEY.test(key) && value.length > 0 ? REDACTED : this.redactString(value);
+      return key !== undefined && value.length > 0 && this.#isSecretKey(key) ? REDACTED : this.redactString(value);
     }
     if (value === null || typeof value !== 'object' || depth > 64) return value;
     if (Array.isArray(value)) {

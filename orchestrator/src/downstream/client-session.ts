@@ -25,6 +25,7 @@ import {
   PROTOCOL_VERSIONS,
   type RequestId,
   RPC,
+  reidentified,
   resultMessage,
 } from '../json-rpc.ts';
 import type { ToolRoute } from '../registry/registry.ts';
@@ -460,6 +461,9 @@ export class ClientSession implements ClientLink {
         );
         upstream.breaker.success();
         upstream.recordLatency(performance.now() - started);
+        // A tool result goes back as the upstream wrote it (only the id rewritten); other answers may be rewritten
+        // on their way (URIs, names), so they are rebuilt.
+        if (options.tool !== undefined) return reidentified(response, request.id);
         return response.error
           ? errorMessage(request.id, response.error.code, response.error.message, response.error.data)
           : resultMessage(request.id, response.result ?? {});

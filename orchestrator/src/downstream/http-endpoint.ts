@@ -15,6 +15,7 @@ import {
   isResponse,
   type JsonRpcMessage,
   type JsonRpcResponse,
+  messageText,
   PROTOCOL_VERSIONS,
   type RequestId,
 } from '../json-rpc.ts';
@@ -63,7 +64,7 @@ class PostExchange {
         this.#done = true;
         if (!this.#res.writableEnded && !this.#res.destroyed) {
           // With its length known the response goes out in one write, not chunked.
-          const body = JSON.stringify(message);
+          const body = messageText(message);
           this.#res.writeHead(200, {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),

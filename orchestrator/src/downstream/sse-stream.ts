@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { JsonRpcMessage } from '../json-rpc.ts';
+import { type JsonRpcMessage, messageText } from '../json-rpc.ts';
 
 const MAX_BUFFERED = 500;
 const KEEPALIVE_MS = 25_000;
@@ -56,7 +56,7 @@ export class SseStream {
 
   write(message: JsonRpcMessage): void {
     const seq = ++this.#seq;
-    const text = `event: message\nid: ${this.id}|${seq}\ndata: ${JSON.stringify(message)}\n\n`;
+    const text = `event: message\nid: ${this.id}|${seq}\ndata: ${messageText(message)}\n\n`;
     this.#events.push({ seq, text });
     if (this.#events.length > MAX_BUFFERED) this.#events.shift();
     if (this.#res) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@switchboard/shared';
 import type { Federation } from '../federation.ts';
-import type { JsonRpcMessage } from '../json-rpc.ts';
+import { type JsonRpcMessage, messageText } from '../json-rpc.ts';
 
 export interface StdioEndpointOptions {
   federation: Federation;
@@ -14,7 +14,7 @@ export interface StdioEndpointOptions {
 
 /** One MCP session on stdin/stdout, for a desktop client that launched the orchestrator (`--stdio`). */
 export function serveOrchestratorStdio(options: StdioEndpointOptions): { close(): Promise<void> } {
-  const write = (message: JsonRpcMessage) => options.output.write(`${JSON.stringify(message)}\n`);
+  const write = (message: JsonRpcMessage) => options.output.write(`${messageText(message)}\n`);
   const session = options.federation.createSession({
     caller: { id: 'stdio', kind: 'local' },
     sink: { send: (message) => write(message) },

@@ -1,5 +1,5 @@
 import type { Pool } from 'undici';
-import { isRequest, type JsonRpcMessage, type RequestId } from '../json-rpc.ts';
+import { isRequest, type JsonRpcMessage, parseMessage, type RequestId } from '../json-rpc.ts';
 import { type ExchangeError, type ExchangeResponse, exchange } from './http-exchange.ts';
 import { SseParser } from './sse-parser.ts';
 import { type SendOptions, SessionExpiredError, TransportError, type UpstreamTransport } from './transport.ts';
@@ -121,7 +121,7 @@ export class HttpTransport implements UpstreamTransport {
   /** One SSE event's data: a JSON-RPC message (anything else is ignored). */
   #deliver(data: string, related: RequestId | undefined): void {
     try {
-      this.onmessage?.(JSON.parse(data) as JsonRpcMessage, related);
+      this.onmessage?.(parseMessage(data), related);
     } catch {}
   }
 

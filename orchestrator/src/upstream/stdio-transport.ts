@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { JsonRpcMessage, RequestId } from '../json-rpc.ts';
+import { type JsonRpcMessage, parseMessage, type RequestId } from '../json-rpc.ts';
 import { TransportError, type UpstreamTransport } from './transport.ts';
 
 export interface StdioTransportOptions {
@@ -53,7 +53,7 @@ export class StdioTransport implements UpstreamTransport {
           out = out.slice(newline + 1);
           if (line) {
             try {
-              this.onmessage?.(JSON.parse(line) as JsonRpcMessage, undefined);
+              this.onmessage?.(parseMessage(line), undefined);
             } catch {
               this.#options.onStderr?.(`(not JSON on stdout) ${line.slice(0, 200)}`);
             }

@@ -12,6 +12,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Children started here; killed when the benchmark exits, however it exits (none outlives it to skew a later run). */
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
 export interface StartOptions {
   /** Runs node under this CPU list (taskset -c), for pinned benchmarks. */
   cpus?: string;
@@ -33,9 +39,14 @@ export function startNode(
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args[0]} did not start:\n${output}`));
+    }, 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       if (ready.test(output)) {

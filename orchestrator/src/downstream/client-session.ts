@@ -50,7 +50,7 @@ export interface ClientSessionOptions {
   log: Logger;
 }
 
-/** Facts about the HTTP request (or stdio line) that carried a message. */
+/** How one request is forwarded. */
 interface ForwardOptions {
   timeoutMs?: number;
   /** Transport failures may be retried even after the request left (a read-only or idempotent tool). */
@@ -59,6 +59,7 @@ interface ForwardOptions {
   tool?: string;
 }
 
+/** Facts about the HTTP request (or stdio line) that carried a message. */
 export interface Carrier {
   correlationId: string;
 }

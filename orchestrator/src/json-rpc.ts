@@ -70,15 +70,19 @@ export const LATEST_PROTOCOL_VERSION = PROTOCOL_VERSIONS[0] as string;
  */
 const RAW_TEXT = Symbol('switchboard.rawText');
 
-/** Keeps text that fits on one line (so it can go out as one SSE data line or one stdio line as well). */
 function keepText(message: object, text: string): void {
-  if (!text.includes('\n') && !text.includes('\r')) Object.defineProperty(message, RAW_TEXT, { value: text, enumerable: false });
+  Object.defineProperty(message, RAW_TEXT, { value: text, enumerable: false });
 }
 
-/** Parses one JSON-RPC message and keeps its text on it. */
+/**
+ * Parses one JSON-RPC message and keeps its text on it when the text fits on one line (so it can go out as one SSE
+ * data line or one stdio line as well).
+ */
 export function parseMessage(text: string): JsonRpcMessage {
   const message = JSON.parse(text) as JsonRpcMessage;
-  if (message !== null && typeof message === 'object') keepText(message, text);
+  if (message !== null && typeof message === 'object' && !text.includes('\n') && !text.includes('\r')) {
+    keepText(message, text);
+  }
   return message;
 }
 
@@ -93,6 +97,7 @@ export function reidentified(response: JsonRpcResponse, id: RequestId): JsonRpcR
     ? { jsonrpc: '2.0', id, error: response.error }
     : { jsonrpc: '2.0', id, result: response.result ?? {} };
   const text = (response as { [RAW_TEXT]?: string })[RAW_TEXT];
+  // Kept text is on one line already (parseMessage checked), and the rewrite adds no line break.
   if (text !== undefined) {
     const tail = `,"id":${JSON.stringify(response.id)}}`;
     if (text.endsWith(tail)) {

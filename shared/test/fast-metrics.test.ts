@@ -7,27 +7,13 @@ const BUCKETS = [0.001, 0.01, 0.1, 1];
 test('FastHistogram and FastCounter render exactly as prom-client’s own for the same observations', async () => {
   const own = new Registry();
   const fast = new Registry();
-  const histogram = new Histogram({
-    name: 'd_seconds',
-    help: 'h',
-    labelNames: ['ns', 'tool'],
-    buckets: BUCKETS,
-    registers: [own],
-  });
-  const counter = new Counter({ name: 'calls_total', help: 'c', labelNames: ['ns', 'tool', 'outcome'], registers: [own] });
-  const fastHistogram = new FastHistogram({
-    name: 'd_seconds',
-    help: 'h',
-    labelNames: ['ns', 'tool'],
-    buckets: BUCKETS,
-    registers: [fast],
-  });
-  const fastCounter = new FastCounter({
-    name: 'calls_total',
-    help: 'c',
-    labelNames: ['ns', 'tool', 'outcome'],
-    registers: [fast],
-  });
+  // The same definitions for both kinds, each registered in its own registry.
+  const durations = { name: 'd_seconds', help: 'h', labelNames: ['ns', 'tool'] as const, buckets: BUCKETS };
+  const calls = { name: 'calls_total', help: 'c', labelNames: ['ns', 'tool', 'outcome'] as const };
+  const histogram = new Histogram({ ...durations, labelNames: [...durations.labelNames], registers: [own] });
+  const counter = new Counter({ ...calls, labelNames: [...calls.labelNames], registers: [own] });
+  const fastHistogram = new FastHistogram({ ...durations, registers: [fast] });
+  const fastCounter = new FastCounter({ ...calls, registers: [fast] });
   const observations: [string, string, string, number][] = [
     ['a', 'x', 'success', 0.0005],
     ['a', 'x', 'success', 0.001],

@@ -125,15 +125,10 @@ export class HttpTransport implements UpstreamTransport {
     } catch {}
   }
 
-  async #readStream(
-    body: NodeJS.ReadableStream & { setEncoding(e: string): void },
-    related: RequestId | undefined,
-  ): Promise<void> {
+  /** Reads the GET stream: messages on it belong to no request of ours. */
+  async #readStream(body: NodeJS.ReadableStream & { setEncoding(e: string): void }): Promise<void> {
     const parser = new SseParser((event) => {
-      if (!event.data) return;
-      try {
-        this.onmessage?.(JSON.parse(event.data) as JsonRpcMessage, related);
-      } catch {}
+      if (event.data) this.#deliver(event.data, undefined);
     });
     body.setEncoding('utf8');
     await new Promise<void>((resolve, reject) => {
@@ -169,7 +164,7 @@ export class HttpTransport implements UpstreamTransport {
           if (response.statusCode >= 400) {
             await response.body.dump();
           } else {
-            await this.#readStream(response.body, undefined);
+            await this.#readStream(response.body);
           }
         } catch {
           if (controller.signal.aborted) return;

@@ -110,6 +110,35 @@ describe('soak', () => {
     dir.cleanup();
   });
 
+  test('a tool result comes back as one JSON body with its length, under the client’s own id', async () => {
+    const pool = new Pool(new URL(orchestrator.url).origin);
+    try {
+      const headers = await mcpSession(pool, '/mcp');
+      for (const id of ['client-"7"', 8]) {
+        const res = await pool.request({
+          path: '/mcp',
+          method: 'POST',
+          headers: { ...headers, 'x-correlation-id': 'wire-1' },
+          body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'probe.whoami', arguments: {} } }),
+        });
+        const text = await res.body.text();
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-type']).toBe('application/json');
+        expect(res.headers['transfer-encoding']).toBeUndefined();
+        expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(text));
+        const message = JSON.parse(text);
+        expect(message).toMatchObject({ jsonrpc: '2.0', id, result: { structuredContent: { correlationId: 'wire-1' } } });
+        expect(text.endsWith(`,"id":${JSON.stringify(id)}}`)).toBe(true);
+      }
+      // Ends the session (and with it the upstream session it opened), as the soak below counts sessions.
+      const closed = await pool.request({ path: '/mcp', method: 'DELETE', headers });
+      await closed.body.text();
+      expect(closed.statusCode).toBe(200);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test(`${CALLS} calls through one upstream session leave both heaps within 10 MB`, async () => {
     const pool = new Pool(new URL(orchestrator.url).origin, { connections: CONCURRENCY });
     const headers = await mcpSession(pool, '/mcp');

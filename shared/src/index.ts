@@ -38,6 +38,7 @@ export { capValue } from './output/cap.ts';
 export { decodeCursor, encodeCursor, fitPage, type Page, pageInput, pageOutput } from './output/paging.ts';
 export { type Abortable, InFlight } from './runtime/in-flight.ts';
 export { type HttpHandle, type ListenHttpOptions, listenHttp } from './runtime/listen-http.ts';
+export { ReleasingMap } from './runtime/releasing-map.ts';
 export { EXIT_CONFIG, runService } from './runtime/run-service.ts';
 export { createRuntime, type RuntimeOptions, type ServiceRuntime } from './runtime/runtime.ts';
 export { acceptsErrorEnvelope, type CompiledTool, compileTool, ERROR_ENVELOPE_SCHEMA, jsonSchemaOf } from './server/compile.ts';

@@ -10,6 +10,7 @@ import {
   type ElicitationForm,
   errorResult,
   type Logger,
+  ReleasingMap,
   runToolCall,
   type ToolContext,
   ToolError,
@@ -116,7 +117,7 @@ export class ClientSession implements ClientLink {
   readonly subscriptions = new Set<string>();
   #federation: FederationView;
   #sink: MessageSink;
-  #calls = new Map<RequestId, CancelToken>();
+  #calls = new ReleasingMap<RequestId, CancelToken>();
   #relays = new Map<RequestId, { finish: (response: JsonRpcResponse) => void; upstreamId: RequestId | undefined }>();
   #nextRelayId = 1;
   #closed = false;
@@ -402,11 +403,11 @@ export class ClientSession implements ClientLink {
     const token = new CancelToken();
     const inFlight = this.#federation.inFlight;
     this.#calls.set(request.id, token);
-    inFlight.enter(token);
+    const ticket = inFlight.enter(token);
     try {
       return await this.#attempts(upstream, request, params, carrier, options, token);
     } finally {
-      inFlight.leave(token);
+      inFlight.leave(ticket);
       this.#calls.delete(request.id);
     }
   }

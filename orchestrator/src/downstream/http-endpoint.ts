@@ -6,6 +6,7 @@ import {
   type Logger,
   type McpHttpEndpoint,
   type McpRequest,
+  ReleasingMap,
   type ServiceMetrics,
   sendJsonRpcError,
 } from '@switchboard/shared';
@@ -110,7 +111,7 @@ interface HttpSession {
   openRequests: number;
   standalone: SseStream;
   /** Requests in flight, by id, to the POST that carries them. */
-  exchanges: Map<RequestId, PostExchange>;
+  exchanges: ReleasingMap<RequestId, PostExchange>;
   /** POST response streams kept for resumption, by stream id. */
   streams: Map<string, SseStream>;
 }
@@ -198,7 +199,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
       lastSeen: Date.now(),
       openRequests: 0,
       standalone: new SseStream(`${id}-get`),
-      exchanges: new Map(),
+      exchanges: new ReleasingMap(),
       streams: new Map(),
     };
     sessions.set(id, state);

@@ -1,3 +1,4 @@
+import { ReleasingMap } from '@switchboard/shared';
 import {
   isNotification,
   isRequest,
@@ -72,7 +73,7 @@ export class UpstreamSession {
   initializeResult: InitializeResult | undefined;
   #options: UpstreamSessionOptions;
   #nextId = 1;
-  #pending = new Map<RequestId, Pending>();
+  #pending = new ReleasingMap<RequestId, Pending>();
   #closed: Error | undefined;
 
   constructor(options: UpstreamSessionOptions) {

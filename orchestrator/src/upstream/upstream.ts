@@ -1,4 +1,4 @@
-import type { Logger } from '@switchboard/shared';
+import { type Logger, ReleasingMap } from '@switchboard/shared';
 import { Pool } from 'undici';
 import type { UpstreamConfig } from '../config.ts';
 import { type JsonRpcNotification, type JsonRpcRequest, LATEST_PROTOCOL_VERSION, type RequestId } from '../json-rpc.ts';
@@ -86,7 +86,7 @@ export class Upstream {
   #wake: (() => void) | undefined;
   #ready: { ok: boolean; detail: string } = { ok: true, detail: '' };
   /** Shared-mode calls in flight, by our request id, so unrelated server requests can find their client. */
-  readonly sharedInFlight = new Map<RequestId, ClientLink>();
+  readonly sharedInFlight = new ReleasingMap<RequestId, ClientLink>();
 
   constructor(options: UpstreamOptions) {
     this.#options = options;

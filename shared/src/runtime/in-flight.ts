@@ -1,3 +1,5 @@
+import { ReleasingMap } from './releasing-map.ts';
+
 /** What can be told to stop: an AbortController, or any lighter handle with the same method. */
 export interface Abortable {
   abort(reason?: unknown): void;
@@ -5,7 +7,8 @@ export interface Abortable {
 
 /** Counts calls in progress so shutdown can let them finish, and aborts the stragglers at the deadline. */
 export class InFlight {
-  #active = new Set<Abortable>();
+  #active = new ReleasingMap<number, Abortable>();
+  #nextTicket = 1;
   #idle: (() => void)[] = [];
 
   get count(): number {
@@ -13,21 +16,24 @@ export class InFlight {
   }
 
   async run<T>(controller: Abortable, work: () => Promise<T>): Promise<T> {
-    this.enter(controller);
+    const ticket = this.enter(controller);
     try {
       return await work();
     } finally {
-      this.leave(controller);
+      this.leave(ticket);
     }
   }
 
   /** Counts a call as in progress until `leave` (for a hot path that cannot afford `run`'s extra promise). */
-  enter(controller: Abortable): void {
-    this.#active.add(controller);
+  enter(controller: Abortable): number {
+    const ticket = this.#nextTicket++;
+    this.#active.set(ticket, controller);
+    return ticket;
   }
 
-  leave(controller: Abortable): void {
-    this.#active.delete(controller);
+  /** Ends the call `enter` returned `ticket` for. */
+  leave(ticket: number): void {
+    this.#active.delete(ticket);
     if (this.#active.size === 0 && this.#idle.length > 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
 
@@ -42,7 +48,7 @@ export class InFlight {
       }),
     ]);
     clearTimeout(timer);
-    if (!finished) for (const controller of this.#active) controller.abort(new Error('service is shutting down'));
+    if (!finished) for (const controller of this.#active.values()) controller.abort(new Error('service is shutting down'));
     return finished;
   }
 }

@@ -24,13 +24,25 @@ function stderrDestination(): DestinationStream {
 
 let lastMs = 0;
 let lastTime = '';
+let lastSecond = -1;
+let secondPrefix = '';
 
-/** pino's ISO timestamp, formatted once per millisecond: a busy process writes many lines in the same one. */
+/**
+ * pino's ISO timestamp field. A busy process writes many lines per second: the date and time up to the second are
+ * formatted once per second, the milliseconds appended per line (and reused within the same millisecond).
+ */
 function isoTimeCached(): string {
   const now = Date.now();
   if (now !== lastMs) {
     lastMs = now;
-    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+    const second = Math.floor(now / 1000);
+    if (second !== lastSecond) {
+      lastSecond = second;
+      // "2026-11-21T23:35:44." from "2026-11-21T23:35:44.695Z"
+      secondPrefix = `,"time":"${new Date(second * 1000).toISOString().slice(0, 20)}`;
+    }
+    const ms = now - second * 1000;
+    lastTime = `${secondPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
   }
   return lastTime;
 }

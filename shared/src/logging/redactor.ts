@@ -75,8 +75,9 @@ export class Redactor {
 
   redactString(text: string): string {
     if (text.length < SHORTEST_SHAPE && text.length < this.#shortestValue) return text;
-    // Without registered values the quick test alone clears most strings, cheaper than a cache lookup.
-    if (!this.#valuePattern && !MAYBE_SHAPE.test(text)) return text;
+    // A string shorter than every registered value can hold none of them: the quick shape test alone clears most
+    // such strings, cheaper than a cache lookup (ids and other one-off strings would only churn the cache).
+    if (text.length < this.#shortestValue && !MAYBE_SHAPE.test(text)) return text;
     if (text.length > CACHE_MAX_LENGTH) return this.#scan(text);
     let out = this.#cache.get(text);
     if (out === undefined) {

@@ -94,9 +94,14 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+/** What carries an exchange: an undici dispatcher, or the lean HTTP/1.1 client (the same handler contract). */
+export interface ExchangeDispatcher {
+  dispatch(request: ExchangeRequest, handler: Dispatcher.DispatchHandler): boolean;
+}
+
 /** Sends one request on `dispatcher` and resolves once its response ended; `listener` hears it as it happens. */
 export function exchange(
-  dispatcher: Dispatcher,
+  dispatcher: ExchangeDispatcher,
   request: ExchangeRequest,
   listener: ExchangeListener,
 ): Promise<ExchangeResponse> {

@@ -1,17 +1,22 @@
 import type { Pool } from 'undici';
 import { isRequest, type JsonRpcMessage, parseMessage, type RequestId } from '../json-rpc.ts';
-import { type ExchangeError, type ExchangeResponse, exchange } from './http-exchange.ts';
+import { type ExchangeDispatcher, type ExchangeError, type ExchangeResponse, exchange } from './http-exchange.ts';
 import { SseParser } from './sse-parser.ts';
 import { type SendOptions, SessionExpiredError, TransportError, type UpstreamTransport } from './transport.ts';
 
 export interface HttpTransportOptions {
   url: URL;
+  /** GET streams and DELETE go through the pool. */
   pool: Pool;
+  /** What carries POSTs: the lean HTTP/1.1 client for plain-HTTP upstreams; the pool by default. */
+  dispatcher?: ExchangeDispatcher;
   token?: string | undefined;
   /** How long the GET stream waits before reconnecting after it drops. */
   reconnectMs?: number;
 }
 
+/** How long opening the GET stream may hold up a new session before it proceeds without it. */
+const STREAM_OPEN_WAIT_MS = 5000;
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
 
 /**
@@ -64,7 +69,7 @@ export class HttpTransport implements UpstreamTransport {
     let response: ExchangeResponse;
     try {
       response = await exchange(
-        this.#options.pool,
+        this.#options.dispatcher ?? this.#options.pool,
         { path: this.#path, method: 'POST', headers: this.#headers(options.headers), body: JSON.stringify(message) },
         {
           onHeaders: this.#onHeaders,
@@ -142,11 +147,19 @@ export class HttpTransport implements UpstreamTransport {
     });
   }
 
-  /** Keeps a GET stream open for server-initiated messages; reconnects while the transport lives. */
-  openEventStream(): void {
-    if (this.#stream || this.#closed) return;
+  /**
+   * Keeps a GET stream open for server-initiated messages; reconnects while the transport lives. Resolves once the
+   * first attempt was answered (a server drops what it sends before the stream is there), or after a few seconds.
+   */
+  openEventStream(): Promise<void> {
+    if (this.#stream || this.#closed) return Promise.resolve();
     const controller = new AbortController();
     this.#stream = controller;
+    let answered: () => void = () => {};
+    const opened = new Promise<void>((resolve) => {
+      answered = resolve;
+      setTimeout(resolve, STREAM_OPEN_WAIT_MS).unref();
+    });
     const loop = async () => {
       while (!this.#closed && !controller.signal.aborted) {
         try {
@@ -156,6 +169,7 @@ export class HttpTransport implements UpstreamTransport {
             headers: { ...this.#headers(), accept: 'text/event-stream' },
             signal: controller.signal,
           });
+          answered();
           if (response.statusCode === 405 || response.statusCode === 404) {
             await response.body.dump();
             if (response.statusCode === 404 && this.sessionId) this.onclose?.(new SessionExpiredError());
@@ -167,12 +181,14 @@ export class HttpTransport implements UpstreamTransport {
             await this.#readStream(response.body);
           }
         } catch {
+          answered();
           if (controller.signal.aborted) return;
         }
         await new Promise((resolve) => setTimeout(resolve, this.#options.reconnectMs ?? 1000).unref());
       }
     };
-    void loop();
+    void loop().finally(answered);
+    return opened;
   }
 
   async close(): Promise<void> {

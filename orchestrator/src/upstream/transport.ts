@@ -39,7 +39,10 @@ export interface UpstreamTransport {
   send(message: JsonRpcMessage, options?: SendOptions): Promise<void>;
   /** Called after initialize with the negotiated version (HTTP sends it as a header). */
   setProtocolVersion?(version: string): void;
-  /** Opens the server's own stream for messages not tied to a request (HTTP GET, where supported). */
-  openEventStream?(): void;
+  /**
+   * Opens the server's own stream for messages not tied to a request (HTTP GET, where supported); resolves once
+   * the server has answered it (or refused it), so nothing the server sends on it right after is lost.
+   */
+  openEventStream?(): Promise<void>;
   close(): Promise<void>;
 }

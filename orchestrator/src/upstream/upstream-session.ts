@@ -116,7 +116,7 @@ export class UpstreamSession {
     this.initializeResult = result;
     this.transport.setProtocolVersion?.(result.protocolVersion);
     await this.notify('notifications/initialized');
-    this.transport.openEventStream?.();
+    await this.transport.openEventStream?.();
     return result;
   }
 

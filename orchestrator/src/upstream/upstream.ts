@@ -6,6 +6,7 @@ import { backoffDelay, sleep } from './backoff.ts';
 import type { Catalogue, PromptListing, ResourceListing, TemplateListing, ToolListing } from './catalogue.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 import { createToolFilter } from './globs.ts';
+import { H1Client } from './h1-client.ts';
 import { HttpStatusError, HttpTransport } from './http-transport.ts';
 import { LegacySseTransport } from './legacy-sse-transport.ts';
 import { StdioTransport } from './stdio-transport.ts';
@@ -76,6 +77,8 @@ export class Upstream {
   readonly allowsTool: (name: string) => boolean;
   #options: UpstreamOptions;
   #pool: Pool | undefined;
+  /** POSTs to a plain-HTTP upstream: the lean client (see H1Client). */
+  #h1: H1Client | undefined;
   #control: UpstreamSession | undefined;
   #legacy = false;
   #clients = new Map<ClientLink, Promise<UpstreamSession>>();
@@ -102,7 +105,9 @@ export class Upstream {
       },
     });
     if (options.config.url) {
-      this.#pool = new Pool(new URL(options.config.url).origin, { connections: 256, keepAliveTimeout: 60_000 });
+      const origin = new URL(new URL(options.config.url).origin);
+      this.#pool = new Pool(origin, { connections: 256, keepAliveTimeout: 60_000 });
+      if (origin.protocol === 'http:') this.#h1 = new H1Client({ origin, connectTimeoutMs: options.config.timeouts.connectMs });
     }
   }
 
@@ -144,6 +149,7 @@ export class Upstream {
     this.#open.clear();
     await Promise.all(sessions.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
     await control?.close();
+    this.#h1?.close();
     await this.#pool?.destroy().catch(() => {});
   }
 
@@ -153,7 +159,7 @@ export class Upstream {
       const url = new URL(config.url);
       return this.#legacy
         ? new LegacySseTransport({ url, pool: this.#pool, token: config.token, connectTimeoutMs: config.timeouts.connectMs })
-        : new HttpTransport({ url, pool: this.#pool, token: config.token });
+        : new HttpTransport({ url, pool: this.#pool, dispatcher: this.#h1, token: config.token });
     }
     return new StdioTransport({
       command: config.command as string,

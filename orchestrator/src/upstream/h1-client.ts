@@ -1,0 +1,346 @@
+import { connect, type Socket } from 'node:net';
+import type { Dispatcher } from 'undici';
+
+export interface H1ClientOptions {
+  /** The upstream's origin (`http:` only). */
+  origin: URL;
+  /** Gives up on a connection that is not established within this long. */
+  connectTimeoutMs: number;
+  /** An idle connection is closed after this long, or sooner when the server's Keep-Alive timeout is shorter. */
+  idleMs?: number;
+}
+
+/** A request as `exchange` sends it: a POST with its headers and body. */
+export interface H1Request {
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+type Headers = Record<string, string | string[]>;
+type Handler = Pick<Dispatcher.DispatchHandler, 'onResponseStart' | 'onResponseData' | 'onResponseEnd' | 'onResponseError'>;
+
+const MAX_HEAD_BYTES = 64 * 1024;
+const MAX_CHUNK_LINE = 4096;
+const DEFAULT_IDLE_MS = 4000;
+const CRLF = Buffer.from('\r\n');
+const HEAD_END = Buffer.from('\r\n\r\n');
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const NO_CONTROLLER = undefined as unknown as Dispatcher.DispatchController;
+
+/** A failure with a code, as the transport maps it (connect failures say the request was never sent). */
+class H1Error extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'H1Error';
+    this.code = code;
+  }
+}
+
+/** One response being read: framing state and where the body goes. */
+interface Reading {
+  handler: Handler;
+  phase: 'head' | 'length' | 'size' | 'data' | 'data-end' | 'trailers' | 'close';
+  remaining: number;
+  keepAlive: boolean;
+}
+
+/** One keep-alive connection; it carries one exchange at a time (no pipelining: a slow call blocks nobody). */
+class Connection {
+  readonly socket: Socket;
+  #client: H1Client;
+  #pending: Buffer | undefined;
+  #reading: Reading | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #idleMs: number;
+  #closed = false;
+
+  constructor(client: H1Client, socket: Socket, idleMs: number) {
+    this.#client = client;
+    this.socket = socket;
+    this.#idleMs = idleMs;
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('end', () => this.#onEnd());
+    socket.on('error', (error: Error & { code?: string }) => this.#fail(error));
+    socket.on('close', () => this.#fail(new H1Error('UND_ERR_SOCKET', 'other side closed')));
+  }
+
+  get usable(): boolean {
+    return !this.#closed && !this.socket.destroyed && !this.socket.readableEnded;
+  }
+
+  send(request: H1Request, handler: Handler): void {
+    clearTimeout(this.#idleTimer);
+    this.socket.ref();
+    this.#reading = { handler, phase: 'head', remaining: 0, keepAlive: true };
+    let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.#client.host}\r\n`;
+    for (const name in request.headers) {
+      const value = request.headers[name] as string;
+      if (!TOKEN.test(name) || /[\r\n\0]/.test(value)) {
+        this.#reading = undefined;
+        throw new H1Error('UND_ERR_INVALID_ARG', `invalid request header ${JSON.stringify(name)}`);
+      }
+      head += `${name}: ${value}\r\n`;
+    }
+    this.socket.write(`${head}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`);
+  }
+
+  close(error: Error): void {
+    this.#fail(error);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (!this.#reading) {
+      // Bytes nobody asked for: the connection is no longer in a known state.
+      this.#fail(new H1Error('UND_ERR_SOCKET', 'unexpected data on an idle connection'));
+      return;
+    }
+    this.#pending = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
+    try {
+      this.#parse();
+    } catch (error) {
+      this.#fail(error as Error);
+    }
+  }
+
+  /** Reads as much of the response as the bytes at hand allow. */
+  #parse(): void {
+    for (;;) {
+      const reading = this.#reading;
+      const pending = this.#pending;
+      if (!reading || !pending || (pending.length === 0 && reading.phase !== 'trailers')) return;
+      switch (reading.phase) {
+        case 'head': {
+          const end = pending.indexOf(HEAD_END);
+          if (end < 0) {
+            if (pending.length > MAX_HEAD_BYTES) throw new H1Error('UND_ERR_HEADERS_OVERFLOW', 'response head too large');
+            return;
+          }
+          this.#pending = pending.subarray(end + 4);
+          this.#head(reading, pending.toString('latin1', 0, end));
+          break;
+        }
+        case 'length':
+        case 'data': {
+          const take = Math.min(reading.remaining, pending.length);
+          reading.remaining -= take;
+          this.#pending = pending.subarray(take);
+          reading.handler.onResponseData?.(NO_CONTROLLER, pending.subarray(0, take));
+          if (reading.remaining === 0) {
+            if (reading.phase === 'length') this.#finish(reading);
+            else reading.phase = 'data-end';
+          }
+          break;
+        }
+        case 'size': {
+          const end = pending.indexOf(CRLF);
+          if (end < 0) {
+            if (pending.length > MAX_CHUNK_LINE) throw new H1Error('UND_ERR_INVALID_CHUNK', 'chunk size line too long');
+            return;
+          }
+          const line = pending.toString('latin1', 0, end);
+          const hex = (line.includes(';') ? line.slice(0, line.indexOf(';')) : line).trim();
+          if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new H1Error('UND_ERR_INVALID_CHUNK', 'malformed chunk size');
+          this.#pending = pending.subarray(end + 2);
+          reading.remaining = Number.parseInt(hex, 16);
+          reading.phase = reading.remaining === 0 ? 'trailers' : 'data';
+          break;
+        }
+        case 'data-end': {
+          if (pending.length < 2) return;
+          if (pending[0] !== 13 || pending[1] !== 10) throw new H1Error('UND_ERR_INVALID_CHUNK', 'chunk not followed by CRLF');
+          this.#pending = pending.subarray(2);
+          reading.phase = 'size';
+          break;
+        }
+        case 'trailers': {
+          const end = pending.indexOf(CRLF);
+          if (end < 0) {
+            if (pending.length > MAX_HEAD_BYTES) throw new H1Error('UND_ERR_HEADERS_OVERFLOW', 'trailers too large');
+            return;
+          }
+          this.#pending = pending.subarray(end + 2);
+          if (end === 0) this.#finish(reading);
+          break;
+        }
+        case 'close': {
+          this.#pending = undefined;
+          reading.handler.onResponseData?.(NO_CONTROLLER, pending);
+          return;
+        }
+      }
+    }
+  }
+
+  /** The status line and headers; an interim (1xx) response is skipped. */
+  #head(reading: Reading, text: string): void {
+    const lines = text.split('\r\n');
+    const status = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(lines[0] as string);
+    if (!status) throw new H1Error('UND_ERR_INVALID_RESPONSE', 'malformed status line');
+    const statusCode = Number(status[2]);
+    if (statusCode >= 100 && statusCode < 200) {
+      if (statusCode === 101) throw new H1Error('UND_ERR_INVALID_RESPONSE', 'unexpected protocol upgrade');
+      return;
+    }
+    const headers: Headers = {};
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i] as string;
+      const colon = line.indexOf(':');
+      if (colon <= 0) throw new H1Error('UND_ERR_INVALID_RESPONSE', 'malformed header line');
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const previous = headers[name];
+      if (previous === undefined) headers[name] = value;
+      else if (Array.isArray(previous)) previous.push(value);
+      else headers[name] = [previous, value];
+    }
+    const one = (name: string) => {
+      const value = headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    };
+    const connection = (one('connection') ?? '').toLowerCase();
+    reading.keepAlive = status[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
+    const hint = /timeout=(\d+)/i.exec(one('keep-alive') ?? '');
+    if (hint) this.#idleMs = Math.min(this.#idleMs, Math.max(1000, Number(hint[1]) * 1000 - 1000));
+    reading.handler.onResponseStart?.(NO_CONTROLLER, statusCode, headers as Record<string, string>, '');
+    const encoding = (one('transfer-encoding') ?? '').toLowerCase();
+    const length = one('content-length');
+    if (encoding) {
+      if (!encoding.trim().endsWith('chunked')) {
+        reading.phase = 'close';
+        reading.keepAlive = false;
+      } else reading.phase = 'size';
+    } else if (length !== undefined) {
+      if (!/^\d{1,15}$/.test(length)) throw new H1Error('UND_ERR_INVALID_RESPONSE', 'malformed content-length');
+      reading.remaining = Number(length);
+      reading.phase = 'length';
+      if (reading.remaining === 0) this.#finish(reading);
+    } else if (statusCode === 204 || statusCode === 304) {
+      this.#finish(reading);
+    } else {
+      reading.phase = 'close';
+      reading.keepAlive = false;
+    }
+  }
+
+  #finish(reading: Reading): void {
+    this.#reading = undefined;
+    const leftover = this.#pending !== undefined && this.#pending.length > 0;
+    this.#pending = undefined;
+    if (reading.keepAlive && !leftover && this.usable) {
+      this.socket.unref();
+      this.#idleTimer = setTimeout(() => this.#fail(new H1Error('UND_ERR_SOCKET', 'idle')), this.#idleMs).unref();
+      this.#client.release(this);
+    } else {
+      this.#closed = true;
+      this.#client.forget(this);
+      this.socket.destroy();
+    }
+    reading.handler.onResponseEnd?.(NO_CONTROLLER, {});
+  }
+
+  #onEnd(): void {
+    const reading = this.#reading;
+    if (reading?.phase === 'close') {
+      reading.keepAlive = false;
+      this.#finish(reading);
+    } else {
+      this.#fail(new H1Error('UND_ERR_SOCKET', 'other side closed'));
+    }
+  }
+
+  #fail(error: Error): void {
+    const reading = this.#reading;
+    this.#reading = undefined;
+    this.#pending = undefined;
+    clearTimeout(this.#idleTimer);
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#client.forget(this);
+      this.socket.destroy();
+    }
+    if (reading) {
+      const failure =
+        error instanceof H1Error || (error as { code?: string }).code ? error : new H1Error('UND_ERR_SOCKET', error.message);
+      reading.handler.onResponseError?.(NO_CONTROLLER, failure);
+    }
+  }
+}
+
+/**
+ * A lean HTTP/1.1 client for the proxy's hot path: POST exchanges with plain-HTTP upstreams over pooled keep-alive
+ * connections, one exchange per connection at a time. It exists for cost: undici's pool defers every request and
+ * every socket reuse by an event-loop turn (setImmediate) and runs a general-purpose parser, which at one call at a
+ * time costs the proxy about as much CPU as the upstream's whole call (benchmarked). It speaks undici's dispatch
+ * handler interface, so `exchange` drives either; TLS upstreams and the GET/DELETE requests stay on undici.
+ */
+export class H1Client {
+  readonly host: string;
+  #options: H1ClientOptions;
+  #idle: Connection[] = [];
+  #all = new Set<Connection>();
+  #closed = false;
+
+  constructor(options: H1ClientOptions) {
+    if (options.origin.protocol !== 'http:') throw new Error('H1Client speaks plain HTTP only');
+    this.#options = options;
+    this.host = options.origin.host;
+  }
+
+  /** Starts one exchange; its outcome reaches `handler` (undici's dispatch contract, as `exchange` uses it). */
+  dispatch(request: H1Request, handler: Handler): boolean {
+    if (this.#closed) {
+      handler.onResponseError?.(NO_CONTROLLER, new H1Error('UND_ERR_DESTROYED', 'the client is closed'));
+      return false;
+    }
+    let connection = this.#idle.pop();
+    while (connection && !connection.usable) connection = this.#idle.pop();
+    connection ??= this.#connect();
+    try {
+      connection.send(request, handler);
+    } catch (error) {
+      this.release(connection);
+      handler.onResponseError?.(NO_CONTROLLER, error as Error);
+    }
+    return true;
+  }
+
+  /** A connection whose exchange ended cleanly goes back to the idle list. */
+  release(connection: Connection): void {
+    if (!this.#closed && connection.usable) this.#idle.push(connection);
+  }
+
+  forget(connection: Connection): void {
+    this.#all.delete(connection);
+    const at = this.#idle.indexOf(connection);
+    if (at >= 0) this.#idle.splice(at, 1);
+  }
+
+  get connections(): number {
+    return this.#all.size;
+  }
+
+  /** Closes every connection; exchanges in progress fail. */
+  close(): void {
+    this.#closed = true;
+    for (const connection of [...this.#all]) connection.close(new H1Error('UND_ERR_DESTROYED', 'the client is closed'));
+    this.#idle = [];
+  }
+
+  #connect(): Connection {
+    const { origin } = this.#options;
+    const socket = connect({ host: origin.hostname.replace(/^\[|\]$/g, ''), port: Number(origin.port || 80), noDelay: true });
+    const timer = setTimeout(
+      () =>
+        socket.destroy(new H1Error('UND_ERR_CONNECT_TIMEOUT', `connect timed out after ${this.#options.connectTimeoutMs} ms`)),
+      this.#options.connectTimeoutMs,
+    );
+    socket.once('connect', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
+    const connection = new Connection(this, socket, this.#options.idleMs ?? DEFAULT_IDLE_MS);
+    this.#all.add(connection);
+    return connection;
+  }
+}

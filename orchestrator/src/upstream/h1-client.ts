@@ -28,6 +28,15 @@ const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const NO_CONTROLLER = undefined as unknown as Dispatcher.DispatchController;
+/** Header names already checked (a process sends the same few on every request). */
+const validNames = new Set<string>();
+
+function validName(name: string): boolean {
+  if (validNames.has(name)) return true;
+  if (!TOKEN.test(name)) return false;
+  if (validNames.size < 256) validNames.add(name);
+  return true;
+}
 
 /** A failure with a code, as the transport maps it (connect failures say the request was never sent). */
 class H1Error extends Error {
@@ -78,7 +87,7 @@ class Connection {
     let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.#client.host}\r\n`;
     for (const name in request.headers) {
       const value = request.headers[name] as string;
-      if (!TOKEN.test(name) || /[\r\n\0]/.test(value)) {
+      if (!validName(name) || /[\r\n\0]/.test(value)) {
         this.#reading = undefined;
         throw new H1Error('UND_ERR_INVALID_ARG', `invalid request header ${JSON.stringify(name)}`);
       }
@@ -203,7 +212,7 @@ class Connection {
     const connection = (one('connection') ?? '').toLowerCase();
     reading.keepAlive = status[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
     const hint = /timeout=(\d+)/i.exec(one('keep-alive') ?? '');
-    if (hint) this.#idleMs = Math.min(this.#idleMs, Math.max(1000, Number(hint[1]) * 1000 - 1000));
+    if (hint) this.#idleMs = Math.min(this.#idleMs, Math.max(500, Number(hint[1]) * 1000 - 1000));
     reading.handler.onResponseStart?.(NO_CONTROLLER, statusCode, headers as Record<string, string>, '');
     const encoding = (one('transfer-encoding') ?? '').toLowerCase();
     const length = one('content-length');

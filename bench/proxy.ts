@@ -21,7 +21,7 @@ import { RawSseClient } from './lib/raw-sse-client.ts';
 
 const pinned = process.argv.includes('--pinned');
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 6000);
 const CONCURRENCY = [1, 8, 32];
 const ECHO = fileURLToPath(new URL('./fixtures/echo-server.ts', import.meta.url));

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
+import type { ExchangeRequest } from './http-exchange.ts';
 
 export interface H1ClientOptions {
   /** The upstream's origin (`http:` only). */
@@ -8,14 +9,6 @@ export interface H1ClientOptions {
   connectTimeoutMs: number;
   /** An idle connection is closed after this long, or sooner when the server's Keep-Alive timeout is shorter. */
   idleMs?: number;
-}
-
-/** A request as `exchange` sends it: a POST with its headers and body. */
-export interface H1Request {
-  path: string;
-  method: string;
-  headers: Record<string, string>;
-  body: string;
 }
 
 type Headers = Record<string, string | string[]>;
@@ -46,6 +39,16 @@ class H1Error extends Error {
     this.name = 'H1Error';
     this.code = code;
   }
+}
+
+/**
+ * Where `delimiter` starts in `bytes`, or -1 while it has not arrived; past `limit` bytes without it, the response is
+ * refused (`code`, `message`).
+ */
+function find(bytes: Buffer, delimiter: Buffer, limit: number, code: string, message: string): number {
+  const at = bytes.indexOf(delimiter);
+  if (at < 0 && bytes.length > limit) throw new H1Error(code, message);
+  return at;
 }
 
 /** One response being read: framing state and where the body goes. */
@@ -80,7 +83,7 @@ class Connection {
     return !this.#closed && !this.socket.destroyed && !this.socket.readableEnded;
   }
 
-  send(request: H1Request, handler: Handler): void {
+  send(request: ExchangeRequest, handler: Handler): void {
     clearTimeout(this.#idleTimer);
     this.socket.ref();
     this.#reading = { handler, phase: 'head', remaining: 0, keepAlive: true };
@@ -119,14 +122,11 @@ class Connection {
     for (;;) {
       const reading = this.#reading;
       const pending = this.#pending;
-      if (!reading || !pending || (pending.length === 0 && reading.phase !== 'trailers')) return;
+      if (!reading || !pending || pending.length === 0) return;
       switch (reading.phase) {
         case 'head': {
-          const end = pending.indexOf(HEAD_END);
-          if (end < 0) {
-            if (pending.length > MAX_HEAD_BYTES) throw new H1Error('UND_ERR_HEADERS_OVERFLOW', 'response head too large');
-            return;
-          }
+          const end = find(pending, HEAD_END, MAX_HEAD_BYTES, 'UND_ERR_HEADERS_OVERFLOW', 'response head too large');
+          if (end < 0) return;
           this.#pending = pending.subarray(end + 4);
           this.#head(reading, pending.toString('latin1', 0, end));
           break;
@@ -144,11 +144,8 @@ class Connection {
           break;
         }
         case 'size': {
-          const end = pending.indexOf(CRLF);
-          if (end < 0) {
-            if (pending.length > MAX_CHUNK_LINE) throw new H1Error('UND_ERR_INVALID_CHUNK', 'chunk size line too long');
-            return;
-          }
+          const end = find(pending, CRLF, MAX_CHUNK_LINE, 'UND_ERR_INVALID_CHUNK', 'chunk size line too long');
+          if (end < 0) return;
           const line = pending.toString('latin1', 0, end);
           const hex = (line.includes(';') ? line.slice(0, line.indexOf(';')) : line).trim();
           if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new H1Error('UND_ERR_INVALID_CHUNK', 'malformed chunk size');
@@ -165,11 +162,8 @@ class Connection {
           break;
         }
         case 'trailers': {
-          const end = pending.indexOf(CRLF);
-          if (end < 0) {
-            if (pending.length > MAX_HEAD_BYTES) throw new H1Error('UND_ERR_HEADERS_OVERFLOW', 'trailers too large');
-            return;
-          }
+          const end = find(pending, CRLF, MAX_HEAD_BYTES, 'UND_ERR_HEADERS_OVERFLOW', 'trailers too large');
+          if (end < 0) return;
           this.#pending = pending.subarray(end + 2);
           if (end === 0) this.#finish(reading);
           break;
@@ -299,7 +293,7 @@ export class H1Client {
   }
 
   /** Starts one exchange; its outcome reaches `handler` (undici's dispatch contract, as `exchange` uses it). */
-  dispatch(request: H1Request, handler: Handler): boolean {
+  dispatch(request: ExchangeRequest, handler: Handler): boolean {
     if (this.#closed) {
       handler.onResponseError?.(NO_CONTROLLER, new H1Error('UND_ERR_DESTROYED', 'the client is closed'));
       return false;

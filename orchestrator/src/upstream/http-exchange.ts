@@ -37,9 +37,10 @@ export class ExchangeError extends Error {
 }
 
 /**
- * The handler of one exchange, on undici's dispatch API: no request() convenience layer (async resource, body
- * stream, promise per body read) on the proxy's hot path. A successful `text/event-stream` body is parsed as it
- * arrives, so progress and server requests reach the caller mid-call; any other body is collected.
+ * The handler of one exchange, on undici's dispatch-handler contract (which H1Client speaks too): no request()
+ * layer (async resource, body stream, promise per body read) on the proxy's hot path. A successful
+ * `text/event-stream` body is parsed as it arrives, so progress and server requests reach the caller mid-call; any
+ * other body is collected.
  */
 class ExchangeHandler implements Dispatcher.DispatchHandler {
   #resolve: (response: ExchangeResponse) => void;

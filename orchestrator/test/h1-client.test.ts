@@ -184,6 +184,19 @@ describe('H1Client framing, byte by byte', () => {
     expect(client.connections).toBe(0);
   });
 
+  test("an idle connection is closed before the server's advertised Keep-Alive timeout would close it", async () => {
+    const origin = await rawServer((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nkeep-alive: timeout=1\r\n\r\n{}');
+    });
+    const client = clientFor(origin);
+    expect((await post(client)).text).toBe('{}');
+    await pause(100);
+    expect(client.connections).toBe(1);
+    // timeout=1 s: the client gives the connection up after 0.5 s, while the server still holds it open.
+    await pause(700);
+    expect(client.connections).toBe(0);
+  });
+
   test('a response cut short fails the exchange, saying the server had begun to answer', async () => {
     const origin = await rawServer((socket) => {
       socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 50\r\n\r\n{"partial"');

@@ -32,12 +32,15 @@ function clientFor(origin: URL): H1Client {
   return client;
 }
 
-/** One POST through `exchange`, as the transport sends it; events of an SSE body are collected. */
-async function post(client: H1Client, body = '{"jsonrpc":"2.0","id":1,"method":"ping"}', headers: Record<string, string> = {}) {
+/** The headers every request of a session carries: one object, as the transport passes it. */
+const SESSION_HEADERS = { 'content-type': 'application/json', 'mcp-session-id': 'session-1' };
+
+/** One POST through `exchange`, as the transport sends it (`headers`: the request's own); SSE events are collected. */
+async function post(client: H1Client, body = '{"jsonrpc":"2.0","id":1,"method":"ping"}', headers?: Record<string, string>) {
   const events: string[] = [];
   const response = await exchange(
     client,
-    { path: '/mcp', method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body },
+    { path: '/mcp', method: 'POST', headers: SESSION_HEADERS, extraHeaders: headers, body },
     { onEvent: (data) => void events.push(data) },
   );
   return { ...response, events };
@@ -93,7 +96,13 @@ describe('H1Client against a Node HTTP server', () => {
       method: 'POST',
       url: '/mcp',
       body: '{"text":"ünïcode"}',
-      headers: { host: origin.host, 'content-type': 'application/json', 'x-correlation-id': 'c-2', 'content-length': '20' },
+      headers: {
+        host: origin.host,
+        'content-type': 'application/json',
+        'mcp-session-id': 'session-1',
+        'x-correlation-id': 'c-2',
+        'content-length': '20',
+      },
     });
     expect(client.connections).toBe(1);
   });
@@ -237,6 +246,12 @@ describe('H1Client failures before an answer', () => {
       (e: unknown) => e,
     )) as ExchangeError;
     expect(error.message).toContain('invalid request header');
+    const badSession = (await exchange(
+      clientFor(origin),
+      { path: '/mcp', method: 'POST', headers: { 'bad name': 'x' }, body: '{}' },
+      { onEvent: () => {} },
+    ).catch((e: unknown) => e)) as ExchangeError;
+    expect(badSession.message).toContain('invalid request header');
     await pause(50);
     expect(requests).toBe(0);
   });

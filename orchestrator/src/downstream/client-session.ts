@@ -198,7 +198,8 @@ export class ClientSession implements ClientLink {
     }
   }
 
-  async #request(request: JsonRpcRequest, carrier: Carrier): Promise<JsonRpcResponse> {
+  /** A request's response, or the promise of it (not an async function: a returned promise would cost extra turns). */
+  #request(request: JsonRpcRequest, carrier: Carrier): Promise<JsonRpcResponse> | JsonRpcResponse {
     const params = request.params ?? {};
     switch (request.method) {
       case 'initialize':
@@ -251,7 +252,8 @@ export class ClientSession implements ClientLink {
       case 'tasks/list':
       case 'tasks/cancel':
         if (!this.namespace && this.#federation.tasks) {
-          return resultMessage(request.id, await this.#federation.tasks.handle(request.method, params, this.caller));
+          const tasks = this.#federation.tasks;
+          return tasks.handle(request.method, params, this.caller).then((result) => resultMessage(request.id, result));
         }
         if (this.namespace) return this.#forward(this.#pinned(), request, params, carrier);
         return errorMessage(request.id, RPC.methodNotFound, `Method not found: ${request.method}`);

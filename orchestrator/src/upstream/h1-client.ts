@@ -17,6 +17,10 @@ type Handler = Pick<Dispatcher.DispatchHandler, 'onResponseStart' | 'onResponseD
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE = 4096;
 const DEFAULT_IDLE_MS = 4000;
+/** How often connections idle past their limit are closed (a connection is never reused past it in any case). */
+const SWEEP_MS = 250;
+/** Bytes one socket read may deliver (the buffer reads land in, shared by a client's connections). */
+const READ_BUFFER_BYTES = 64 * 1024;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -29,6 +33,26 @@ function validName(name: string): boolean {
   if (!TOKEN.test(name)) return false;
   if (validNames.size < 256) validNames.add(name);
   return true;
+}
+
+/** `name: value\r\n` for each header; refuses a name that is not a token or a value that would break the head. */
+function headerLines(headers: Record<string, string>): string {
+  let lines = '';
+  for (const name in headers) {
+    const value = headers[name] as string;
+    if (!validName(name) || /[\r\n\0]/.test(value)) {
+      throw new H1Error('UND_ERR_INVALID_ARG', `invalid request header ${JSON.stringify(name)}`);
+    }
+    lines += `${name}: ${value}\r\n`;
+  }
+  return lines;
+}
+
+/** A header value without the optional whitespace around it (most have none: no copy then). */
+function trimmed(text: string, from: number, to: number): string {
+  while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
+  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
+  return text.slice(from, to);
 }
 
 /** A failure with a code, as the transport maps it (connect failures say the request was never sent). */
@@ -65,7 +89,8 @@ class Connection {
   #client: H1Client;
   #pending: Buffer | undefined;
   #reading: Reading | undefined;
-  #idleTimer: NodeJS.Timeout | undefined;
+  /** When the last exchange ended (performance.now()), while idle. */
+  #idleSince = 0;
   #idleMs: number;
   #closed = false;
 
@@ -73,7 +98,6 @@ class Connection {
     this.#client = client;
     this.socket = socket;
     this.#idleMs = idleMs;
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('end', () => this.#onEnd());
     socket.on('error', (error: Error & { code?: string }) => this.#fail(error));
     socket.on('close', () => this.#fail(new H1Error('UND_ERR_SOCKET', 'other side closed')));
@@ -83,19 +107,15 @@ class Connection {
     return !this.#closed && !this.socket.destroyed && !this.socket.readableEnded;
   }
 
+  /** Idle longer than the server may keep it (it could be closing it right now). */
+  expired(now: number): boolean {
+    return this.#reading === undefined && now - this.#idleSince >= this.#idleMs;
+  }
+
   send(request: ExchangeRequest, handler: Handler): void {
-    clearTimeout(this.#idleTimer);
+    const head = this.#client.headFor(request) + (request.extraHeaders ? headerLines(request.extraHeaders) : '');
     this.socket.ref();
     this.#reading = { handler, phase: 'head', remaining: 0, keepAlive: true };
-    let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.#client.host}\r\n`;
-    for (const name in request.headers) {
-      const value = request.headers[name] as string;
-      if (!validName(name) || /[\r\n\0]/.test(value)) {
-        this.#reading = undefined;
-        throw new H1Error('UND_ERR_INVALID_ARG', `invalid request header ${JSON.stringify(name)}`);
-      }
-      head += `${name}: ${value}\r\n`;
-    }
     this.socket.write(`${head}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`);
   }
 
@@ -103,15 +123,20 @@ class Connection {
     this.#fail(error);
   }
 
-  #onData(chunk: Buffer): void {
+  /**
+   * Bytes read into the client's shared read buffer (net's `onread`: no stream machinery per read). They are parsed
+   * at once; what must outlive this call (a partial head or chunk line, a body part handed on) is copied.
+   */
+  onRead(view: Buffer): void {
     if (!this.#reading) {
       // Bytes nobody asked for: the connection is no longer in a known state.
       this.#fail(new H1Error('UND_ERR_SOCKET', 'unexpected data on an idle connection'));
       return;
     }
-    this.#pending = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
+    this.#pending = this.#pending ? Buffer.concat([this.#pending, view]) : view;
     try {
       this.#parse();
+      if (this.#pending !== undefined && this.#pending.buffer === view.buffer) this.#pending = Buffer.from(this.#pending);
     } catch (error) {
       this.#fail(error as Error);
     }
@@ -136,7 +161,7 @@ class Connection {
           const take = Math.min(reading.remaining, pending.length);
           reading.remaining -= take;
           this.#pending = pending.subarray(take);
-          reading.handler.onResponseData?.(NO_CONTROLLER, pending.subarray(0, take));
+          reading.handler.onResponseData?.(NO_CONTROLLER, this.#owned(pending.subarray(0, take)));
           if (reading.remaining === 0) {
             if (reading.phase === 'length') this.#finish(reading);
             else reading.phase = 'data-end';
@@ -170,7 +195,7 @@ class Connection {
         }
         case 'close': {
           this.#pending = undefined;
-          reading.handler.onResponseData?.(NO_CONTROLLER, pending);
+          reading.handler.onResponseData?.(NO_CONTROLLER, this.#owned(pending));
           return;
         }
       }
@@ -179,33 +204,46 @@ class Connection {
 
   /** The status line and headers; an interim (1xx) response is skipped. */
   #head(reading: Reading, text: string): void {
-    const lines = text.split('\r\n');
-    const status = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(lines[0] as string);
-    if (!status) throw new H1Error('UND_ERR_INVALID_RESPONSE', 'malformed status line');
-    const statusCode = Number(status[2]);
+    let lineEnd = text.indexOf('\r\n');
+    if (lineEnd < 0) lineEnd = text.length;
+    const minor = text.charCodeAt(7);
+    if (
+      !text.startsWith('HTTP/1.') ||
+      (minor !== 48 && minor !== 49) ||
+      text.charCodeAt(8) !== 32 ||
+      !/^\d{3}$/.test(text.slice(9, 12)) ||
+      (lineEnd > 12 && text.charCodeAt(12) !== 32)
+    ) {
+      throw new H1Error('UND_ERR_INVALID_RESPONSE', 'malformed status line');
+    }
+    const statusCode = Number(text.slice(9, 12));
     if (statusCode >= 100 && statusCode < 200) {
       if (statusCode === 101) throw new H1Error('UND_ERR_INVALID_RESPONSE', 'unexpected protocol upgrade');
       return;
     }
     const headers: Headers = {};
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string;
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw new H1Error('UND_ERR_INVALID_RESPONSE', 'malformed header line');
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
+    let start = lineEnd + 2;
+    while (start < text.length) {
+      let end = text.indexOf('\r\n', start);
+      if (end < 0) end = text.length;
+      const colon = text.indexOf(':', start);
+      if (colon <= start || colon > end) throw new H1Error('UND_ERR_INVALID_RESPONSE', 'malformed header line');
+      const name = trimmed(text, start, colon).toLowerCase();
+      const value = trimmed(text, colon + 1, end);
       const previous = headers[name];
       if (previous === undefined) headers[name] = value;
       else if (Array.isArray(previous)) previous.push(value);
       else headers[name] = [previous, value];
+      start = end + 2;
     }
     const one = (name: string) => {
       const value = headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
     };
     const connection = (one('connection') ?? '').toLowerCase();
-    reading.keepAlive = status[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
-    const hint = /timeout=(\d+)/i.exec(one('keep-alive') ?? '');
+    reading.keepAlive = minor === 49 ? !connection.includes('close') : connection.includes('keep-alive');
+    const alive = one('keep-alive');
+    const hint = alive === undefined ? null : /timeout=(\d+)/i.exec(alive);
     if (hint) this.#idleMs = Math.min(this.#idleMs, Math.max(500, Number(hint[1]) * 1000 - 1000));
     reading.handler.onResponseStart?.(NO_CONTROLLER, statusCode, headers as Record<string, string>, '');
     const encoding = (one('transfer-encoding') ?? '').toLowerCase();
@@ -234,7 +272,7 @@ class Connection {
     this.#pending = undefined;
     if (reading.keepAlive && !leftover && this.usable) {
       this.socket.unref();
-      this.#idleTimer = setTimeout(() => this.#fail(new H1Error('UND_ERR_SOCKET', 'idle')), this.#idleMs).unref();
+      this.#idleSince = performance.now();
       this.#client.release(this);
     } else {
       this.#closed = true;
@@ -242,6 +280,11 @@ class Connection {
       this.socket.destroy();
     }
     reading.handler.onResponseEnd?.(NO_CONTROLLER, {});
+  }
+
+  /** `bytes` itself, or a copy when it lies in the shared read buffer (which the next read overwrites). */
+  #owned(bytes: Buffer): Buffer {
+    return bytes.buffer === this.#client.readBuffer.buffer ? Buffer.from(bytes) : bytes;
   }
 
   #onEnd(): void {
@@ -258,7 +301,6 @@ class Connection {
     const reading = this.#reading;
     this.#reading = undefined;
     this.#pending = undefined;
-    clearTimeout(this.#idleTimer);
     if (!this.#closed) {
       this.#closed = true;
       this.#client.forget(this);
@@ -281,10 +323,15 @@ class Connection {
  */
 export class H1Client {
   readonly host: string;
+  /** Where socket reads land (each read is parsed before the next one). */
+  readonly readBuffer = Buffer.alloc(READ_BUFFER_BYTES);
   #options: H1ClientOptions;
   #idle: Connection[] = [];
   #all = new Set<Connection>();
   #closed = false;
+  #sweep: NodeJS.Timeout | undefined;
+  /** Request heads up to the per-request headers, by the (per-session, long-lived) headers object they were built from. */
+  #heads = new WeakMap<Record<string, string>, { method: string; path: string; text: string }>();
 
   constructor(options: H1ClientOptions) {
     if (options.origin.protocol !== 'http:') throw new Error('H1Client speaks plain HTTP only');
@@ -298,8 +345,12 @@ export class H1Client {
       handler.onResponseError?.(NO_CONTROLLER, new H1Error('UND_ERR_DESTROYED', 'the client is closed'));
       return false;
     }
+    const now = performance.now();
     let connection = this.#idle.pop();
-    while (connection && !connection.usable) connection = this.#idle.pop();
+    while (connection && (!connection.usable || connection.expired(now))) {
+      connection.close(new H1Error('UND_ERR_SOCKET', 'idle'));
+      connection = this.#idle.pop();
+    }
     connection ??= this.#connect();
     try {
       connection.send(request, handler);
@@ -310,9 +361,21 @@ export class H1Client {
     return true;
   }
 
+  /** The request line and the request's `headers` as text, validated once per headers object. */
+  headFor(request: ExchangeRequest): string {
+    const cached = this.#heads.get(request.headers);
+    if (cached && cached.method === request.method && cached.path === request.path) return cached.text;
+    if (/[\s\0]/.test(request.path)) throw new H1Error('UND_ERR_INVALID_ARG', 'invalid request path');
+    const text = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.host}\r\n${headerLines(request.headers)}`;
+    this.#heads.set(request.headers, { method: request.method, path: request.path, text });
+    return text;
+  }
+
   /** A connection whose exchange ended cleanly goes back to the idle list. */
   release(connection: Connection): void {
-    if (!this.#closed && connection.usable) this.#idle.push(connection);
+    if (this.#closed || !connection.usable) return;
+    this.#idle.push(connection);
+    this.#sweep ??= setInterval(() => this.#closeExpired(), SWEEP_MS).unref();
   }
 
   forget(connection: Connection): void {
@@ -328,13 +391,36 @@ export class H1Client {
   /** Closes every connection; exchanges in progress fail. */
   close(): void {
     this.#closed = true;
+    clearInterval(this.#sweep);
     for (const connection of [...this.#all]) connection.close(new H1Error('UND_ERR_DESTROYED', 'the client is closed'));
     this.#idle = [];
   }
 
+  /** Closes idle connections kept past their limit; the sweep stops while none is idle. */
+  #closeExpired(): void {
+    const now = performance.now();
+    for (const connection of [...this.#idle]) if (connection.expired(now)) connection.close(new H1Error('UND_ERR_SOCKET', 'idle'));
+    if (this.#idle.length === 0) {
+      clearInterval(this.#sweep);
+      this.#sweep = undefined;
+    }
+  }
+
   #connect(): Connection {
     const { origin } = this.#options;
-    const socket = connect({ host: origin.hostname.replace(/^\[|\]$/g, ''), port: Number(origin.port || 80), noDelay: true });
+    let connection: Connection | undefined;
+    const socket = connect({
+      host: origin.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(origin.port || 80),
+      noDelay: true,
+      onread: {
+        buffer: this.readBuffer,
+        callback: (bytes: number) => {
+          connection?.onRead(this.readBuffer.subarray(0, bytes));
+          return true;
+        },
+      },
+    });
     const timer = setTimeout(
       () =>
         socket.destroy(new H1Error('UND_ERR_CONNECT_TIMEOUT', `connect timed out after ${this.#options.connectTimeoutMs} ms`)),
@@ -342,7 +428,7 @@ export class H1Client {
     );
     socket.once('connect', () => clearTimeout(timer));
     socket.once('close', () => clearTimeout(timer));
-    const connection = new Connection(this, socket, this.#options.idleMs ?? DEFAULT_IDLE_MS);
+    connection = new Connection(this, socket, this.#options.idleMs ?? DEFAULT_IDLE_MS);
     this.#all.add(connection);
     return connection;
   }

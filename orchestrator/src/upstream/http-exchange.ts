@@ -5,7 +5,10 @@ import { SseParser } from './sse-parser.ts';
 export interface ExchangeRequest {
   path: string;
   method: 'POST';
+  /** Headers every request of the session carries (H1Client keeps their text per object: pass the same one). */
   headers: Record<string, string>;
+  /** Headers of this request alone, sent after `headers`. Only H1Client reads them; merge them for undici. */
+  extraHeaders?: Record<string, string> | undefined;
   body: string;
 }
 
@@ -67,7 +70,6 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.#headers = headers;
     this.#listener.onHeaders?.(statusCode, headers);
     if (statusCode < 300 && String(headers['content-type'] ?? '').includes('text/event-stream')) {
-      this.#decoder = new StringDecoder('utf8');
       this.#parser = new SseParser((event) => {
         if (event.data) this.#listener.onEvent(event.data);
       });
@@ -75,8 +77,15 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#parser) this.#parser.push((this.#decoder as StringDecoder).write(chunk));
-    else this.#chunks.push(chunk);
+    if (!this.#parser) this.#chunks.push(chunk);
+    else if (this.#decoder) this.#parser.push(this.#decoder.write(chunk));
+    // A chunk ending in an ASCII byte ends on a character boundary (events end in a line break): decoded as is.
+    // Once one ends inside a character, a decoder carries the partial bytes over from then on.
+    else if (chunk.length > 0 && (chunk[chunk.length - 1] as number) < 0x80) this.#parser.push(chunk.toString('utf8'));
+    else {
+      this.#decoder = new StringDecoder('utf8');
+      this.#parser.push(this.#decoder.write(chunk));
+    }
   }
 
   onResponseEnd(): void {

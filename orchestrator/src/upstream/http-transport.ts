@@ -1,6 +1,12 @@
 import type { Pool } from 'undici';
 import { isRequest, type JsonRpcMessage, parseMessage, type RequestId } from '../json-rpc.ts';
-import { type ExchangeDispatcher, type ExchangeError, type ExchangeResponse, exchange } from './http-exchange.ts';
+import {
+  type ExchangeDispatcher,
+  type ExchangeError,
+  type ExchangeRequest,
+  type ExchangeResponse,
+  exchange,
+} from './http-exchange.ts';
 import { SseParser } from './sse-parser.ts';
 import { type SendOptions, SessionExpiredError, TransportError, type UpstreamTransport } from './transport.ts';
 
@@ -50,7 +56,7 @@ export class HttpTransport implements UpstreamTransport {
   #base: Record<string, string> | undefined;
   #baseFor = '';
 
-  #headers(extra?: Record<string, string>): Record<string, string> {
+  #headers(): Record<string, string> {
     const key = `${this.sessionId ?? ''}|${this.#protocolVersion ?? ''}`;
     if (!this.#base || key !== this.#baseFor) {
       const base: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -60,34 +66,40 @@ export class HttpTransport implements UpstreamTransport {
       this.#base = base;
       this.#baseFor = key;
     }
-    return extra ? { ...this.#base, ...extra } : this.#base;
+    return this.#base;
   }
 
-  async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
-    if (this.#closed) throw new TransportError('the transport is closed', { notSent: true });
+  send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(new TransportError('the transport is closed', { notSent: true }));
     const related = isRequest(message) ? message.id : undefined;
-    let response: ExchangeResponse;
-    try {
-      response = await exchange(
-        this.#options.dispatcher ?? this.#options.pool,
-        { path: this.#path, method: 'POST', headers: this.#headers(options.headers), body: JSON.stringify(message) },
-        {
-          onHeaders: this.#onHeaders,
-          onEvent: (data) => this.#deliver(data, related),
-        },
-      );
-    } catch (error) {
-      const failure = error as ExchangeError;
-      if (failure.responded) {
-        throw new TransportError(`the response stream from ${this.#options.url.origin} broke: ${failure.message}`, {
-          cause: failure.cause,
+    const { dispatcher, pool } = this.#options;
+    const headers = this.#headers();
+    const body = JSON.stringify(message);
+    // The lean client keeps the session's headers as text and appends the request's own; undici takes them merged.
+    const request: ExchangeRequest = dispatcher
+      ? { path: this.#path, method: 'POST', headers, extraHeaders: options.headers, body }
+      : { path: this.#path, method: 'POST', headers: options.headers ? { ...headers, ...options.headers } : headers, body };
+    return exchange(dispatcher ?? pool, request, {
+      onHeaders: this.#onHeaders,
+      onEvent: (data) => this.#deliver(data, related),
+    }).then(
+      (response) => this.#answered(response, related),
+      (error: ExchangeError) => {
+        if (error.responded) {
+          throw new TransportError(`the response stream from ${this.#options.url.origin} broke: ${error.message}`, {
+            cause: error.cause,
+          });
+        }
+        throw new TransportError(`cannot reach ${this.#options.url.origin}: ${error.message}`, {
+          notSent: CONNECT_CODES.has(error.code ?? ''),
+          cause: error.cause,
         });
-      }
-      throw new TransportError(`cannot reach ${this.#options.url.origin}: ${failure.message}`, {
-        notSent: CONNECT_CODES.has(failure.code ?? ''),
-        cause: failure.cause,
-      });
-    }
+      },
+    );
+  }
+
+  /** What the response to a POST means, once it ended (an SSE body's messages were delivered as they came). */
+  #answered(response: ExchangeResponse, related: RequestId | undefined): void {
     const { statusCode, text } = response;
     if (statusCode === 202) return;
     if (statusCode === 404 && this.sessionId) {

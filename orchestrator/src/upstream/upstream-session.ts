@@ -57,11 +57,61 @@ export interface UpstreamSessionOptions {
   onClose?: (error: Error) => void;
 }
 
-interface Pending {
-  method: string;
-  resolve: (response: JsonRpcResponse) => void;
-  reject: (error: Error) => void;
-  onRelated: RequestOptions['onRelated'];
+/** One request waiting for its answer: settles once, by answer, failure, timeout or cancellation. */
+class Pending {
+  readonly method: string;
+  readonly onRelated: RequestOptions['onRelated'];
+  #session: UpstreamSession;
+  #id: RequestId;
+  #resolve: (response: JsonRpcResponse) => void;
+  #reject: (error: Error) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #settled = false;
+
+  constructor(
+    session: UpstreamSession,
+    id: RequestId,
+    method: string,
+    options: RequestOptions,
+    resolve: (response: JsonRpcResponse) => void,
+    reject: (error: Error) => void,
+  ) {
+    this.#session = session;
+    this.#id = id;
+    this.method = method;
+    this.onRelated = options.onRelated;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#timer = setTimeout(() => this.#expire(options.timeoutMs), options.timeoutMs);
+    options.cancel?.onAbort(() => this.#abandon('cancelled by the client', new RequestAbortedError()));
+  }
+
+  resolve(response: JsonRpcResponse): void {
+    if (this.#settle()) this.#resolve(response);
+  }
+
+  reject(error: Error): void {
+    if (this.#settle()) this.#reject(error);
+  }
+
+  #expire(timeoutMs: number): void {
+    this.#abandon(`timeout after ${timeoutMs} ms`, new UpstreamTimeoutError(this.method, timeoutMs));
+  }
+
+  /** Gives up on the request and cancels it upstream. */
+  #abandon(reason: string, error: Error): void {
+    if (!this.#settle()) return;
+    void this.#session.notify('notifications/cancelled', { requestId: this.#id, reason }).catch(() => {});
+    this.#reject(error);
+  }
+
+  #settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    this.#session.forget(this.#id, this);
+    return true;
+  }
 }
 
 /**
@@ -135,52 +185,23 @@ export class UpstreamSession {
     const message: JsonRpcRequest =
       params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
     return new Promise<JsonRpcResponse>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      let settled = false;
-      const cleanup = () => {
-        settled = true;
-        clearTimeout(timer);
-        this.#pending.delete(id);
-      };
-      const cancel = (reason: string) => {
-        void this.notify('notifications/cancelled', { requestId: id, reason }).catch(() => {});
-      };
-      this.#pending.set(id, {
-        method,
-        resolve: (response) => {
-          cleanup();
-          resolve(response);
-        },
-        reject: (error) => {
-          cleanup();
-          reject(error);
-        },
-        onRelated: options.onRelated,
-      });
-      timer = setTimeout(() => {
-        cleanup();
-        cancel(`timeout after ${options.timeoutMs} ms`);
-        reject(new UpstreamTimeoutError(method, options.timeoutMs));
-      }, options.timeoutMs);
-      options.cancel?.onAbort(() => {
-        if (settled) return;
-        cleanup();
-        cancel('cancelled by the client');
-        reject(new RequestAbortedError());
-      });
+      const pending = new Pending(this, id, method, options, resolve, reject);
+      this.#pending.set(id, pending);
       this.transport.send(message, options.headers ? { headers: options.headers } : undefined).then(
         () => {
           // Over HTTP the response stream has ended; a request still pending now will never be answered on it.
-          if (this.transport.kind === 'streamable-http' && this.#pending.has(id)) {
-            this.#pending.get(id)?.reject(new TransportError(`the upstream ended the response to ${method} without an answer`));
+          if (this.transport.kind === 'streamable-http') {
+            pending.reject(new TransportError(`the upstream ended the response to ${method} without an answer`));
           }
         },
-        (error: Error) =>
-          this.#pending
-            .get(id)
-            ?.reject(error instanceof TransportError ? error : new TransportError(error.message, { cause: error })),
+        (error: Error) => pending.reject(error instanceof TransportError ? error : new TransportError(error.message, { cause: error })),
       );
     });
+  }
+
+  /** Drops a settled request from the pending ones. */
+  forget(id: RequestId, pending: Pending): void {
+    if (this.#pending.get(id) === pending) this.#pending.delete(id);
   }
 
   notify(method: string, params?: Record<string, unknown>): Promise<void> {

@@ -63,8 +63,12 @@ export function createLogger(options: LoggerOptions): Logger {
       },
       hooks: {
         logMethod(args, method) {
-          const redacted = args.map((arg) => (typeof arg === 'string' ? redactor.redactString(arg) : arg));
-          return method.apply(this, redacted as Parameters<typeof method>);
+          // `args` is this call's own array: strings are redacted in place (no copy on every line).
+          for (let i = 0; i < args.length; i++) {
+            const arg = args[i];
+            if (typeof arg === 'string') args[i] = redactor.redactString(arg);
+          }
+          return method.apply(this, args);
         },
       },
       serializers: {

@@ -86,6 +86,10 @@ class Pending {
     options.cancel?.onAbort(() => this.#abandon('cancelled by the client', new RequestAbortedError()));
   }
 
+  get settled(): boolean {
+    return this.#settled;
+  }
+
   resolve(response: JsonRpcResponse): void {
     if (this.#settle()) this.#resolve(response);
   }
@@ -190,7 +194,7 @@ export class UpstreamSession {
       this.transport.send(message, options.headers ? { headers: options.headers } : undefined).then(
         () => {
           // Over HTTP the response stream has ended; a request still pending now will never be answered on it.
-          if (this.transport.kind === 'streamable-http') {
+          if (this.transport.kind === 'streamable-http' && !pending.settled) {
             pending.reject(new TransportError(`the upstream ended the response to ${method} without an answer`));
           }
         },

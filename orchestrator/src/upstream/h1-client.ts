@@ -399,7 +399,8 @@ export class H1Client {
   /** Closes idle connections kept past their limit; the sweep stops while none is idle. */
   #closeExpired(): void {
     const now = performance.now();
-    for (const connection of [...this.#idle]) if (connection.expired(now)) connection.close(new H1Error('UND_ERR_SOCKET', 'idle'));
+    for (const connection of [...this.#idle])
+      if (connection.expired(now)) connection.close(new H1Error('UND_ERR_SOCKET', 'idle'));
     if (this.#idle.length === 0) {
       clearInterval(this.#sweep);
       this.#sweep = undefined;

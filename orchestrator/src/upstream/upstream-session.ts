@@ -198,7 +198,8 @@ export class UpstreamSession {
             pending.reject(new TransportError(`the upstream ended the response to ${method} without an answer`));
           }
         },
-        (error: Error) => pending.reject(error instanceof TransportError ? error : new TransportError(error.message, { cause: error })),
+        (error: Error) =>
+          pending.reject(error instanceof TransportError ? error : new TransportError(error.message, { cause: error })),
       );
     });
   }

@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { Pool } from 'undici';
 import { H1Client } from '../src/upstream/h1-client.ts';
 import { type ExchangeError, exchange } from '../src/upstream/http-exchange.ts';
 
@@ -107,6 +108,44 @@ describe('H1Client against a Node HTTP server', () => {
     expect(client.connections).toBe(1);
   });
 
+  test("on an undici pool, exchange sends the request's own headers too, merged after the session's", async () => {
+    let seen: Record<string, unknown> = {};
+    const origin = await listen(
+      createHttpServer((req, res) => {
+        seen = req.headers;
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 }).end('{}'));
+      }),
+    );
+    const pool = new Pool(origin);
+    try {
+      const response = await exchange(
+        pool,
+        { path: '/mcp', method: 'POST', headers: SESSION_HEADERS, extraHeaders: { 'x-correlation-id': 'c-9' }, body: '{}' },
+        { onEvent: () => {} },
+      );
+      expect(response.text).toBe('{}');
+      expect(seen).toMatchObject({ 'mcp-session-id': 'session-1', 'x-correlation-id': 'c-9' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a body with a length that arrives in many reads is read whole (no read overwrites an earlier one)', async () => {
+    const body = JSON.stringify({ text: 'ünïcødé ✓ '.repeat(50) });
+    const wire = Buffer.from(
+      `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    const origin = await rawServer(async (socket) => {
+      for (let i = 0; i < wire.length; i += 37) {
+        socket.write(wire.subarray(i, i + 37));
+        await pause(1);
+      }
+    });
+    const response = await post(clientFor(origin));
+    expect(response.text).toBe(body);
+  });
+
   test('an SSE answer (chunked) reaches the listener event by event, before the response ends', async () => {
     const origin = await listen(
       createHttpServer((req, res) => {
@@ -191,6 +230,23 @@ describe('H1Client framing, byte by byte', () => {
     expect(response.text).toBe('{"ok":true}');
     await pause(20);
     expect(client.connections).toBe(0);
+  });
+
+  test('a connection idle past its limit is never reused, even before the sweep has closed it', async () => {
+    let connections = 0;
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 }).end('{}'));
+    });
+    server.on('connection', () => connections++);
+    const origin = await listen(server);
+    const client = new H1Client({ origin, connectTimeoutMs: 2000, idleMs: 50 });
+    clients.push(client);
+    expect((await post(client)).text).toBe('{}');
+    await pause(120);
+    expect((await post(client)).text).toBe('{}');
+    expect(connections).toBe(2);
+    expect(client.connections).toBe(1);
   });
 
   test("an idle connection is closed before the server's advertised Keep-Alive timeout would close it", async () => {

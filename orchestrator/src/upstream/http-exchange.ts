@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Dispatcher } from 'undici';
+import { H1Client } from './h1-client.ts';
 import { SseParser } from './sse-parser.ts';
 
 export interface ExchangeRequest {
@@ -7,7 +8,7 @@ export interface ExchangeRequest {
   method: 'POST';
   /** Headers every request of the session carries (H1Client keeps their text per object: pass the same one). */
   headers: Record<string, string>;
-  /** Headers of this request alone, sent after `headers`. Only H1Client reads them; merge them for undici. */
+  /** Headers of this request alone, sent after `headers`. */
   extraHeaders?: Record<string, string> | undefined;
   body: string;
 }
@@ -109,15 +110,23 @@ export interface ExchangeDispatcher {
   dispatch(request: ExchangeRequest, handler: Dispatcher.DispatchHandler): boolean;
 }
 
-/** Sends one request on `dispatcher` and resolves once its response ended; `listener` hears it as it happens. */
+/**
+ * Sends one request on `dispatcher` and resolves once its response ended; `listener` hears it as it happens. H1Client
+ * appends a request's own headers to its session's kept head; an undici dispatcher gets them merged.
+ */
 export function exchange(
   dispatcher: ExchangeDispatcher,
   request: ExchangeRequest,
   listener: ExchangeListener,
 ): Promise<ExchangeResponse> {
+  const { extraHeaders } = request;
+  const sent =
+    extraHeaders === undefined || dispatcher instanceof H1Client
+      ? request
+      : { path: request.path, method: request.method, headers: { ...request.headers, ...extraHeaders }, body: request.body };
   return new Promise((resolve, reject) => {
     try {
-      dispatcher.dispatch(request, new ExchangeHandler(resolve, reject, listener));
+      dispatcher.dispatch(sent, new ExchangeHandler(resolve, reject, listener));
     } catch (error) {
       reject(new ExchangeError(error as Error, false));
     }

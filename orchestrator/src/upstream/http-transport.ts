@@ -72,14 +72,14 @@ export class HttpTransport implements UpstreamTransport {
   send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new TransportError('the transport is closed', { notSent: true }));
     const related = isRequest(message) ? message.id : undefined;
-    const { dispatcher, pool } = this.#options;
-    const headers = this.#headers();
-    const body = JSON.stringify(message);
-    // The lean client keeps the session's headers as text and appends the request's own; undici takes them merged.
-    const request: ExchangeRequest = dispatcher
-      ? { path: this.#path, method: 'POST', headers, extraHeaders: options.headers, body }
-      : { path: this.#path, method: 'POST', headers: options.headers ? { ...headers, ...options.headers } : headers, body };
-    return exchange(dispatcher ?? pool, request, {
+    const request: ExchangeRequest = {
+      path: this.#path,
+      method: 'POST',
+      headers: this.#headers(),
+      extraHeaders: options.headers,
+      body: JSON.stringify(message),
+    };
+    return exchange(this.#options.dispatcher ?? this.#options.pool, request, {
       onHeaders: this.#onHeaders,
       onEvent: (data) => this.#deliver(data, related),
     }).then(

@@ -136,7 +136,9 @@ class Connection {
     this.#pending = this.#pending ? Buffer.concat([this.#pending, view]) : view;
     try {
       this.#parse();
-      if (this.#pending !== undefined && this.#pending.buffer === view.buffer) this.#pending = Buffer.from(this.#pending);
+      // Nothing left over is nothing pending (the next read is then parsed where it landed, not copied onto it).
+      const rest = this.#pending;
+      if (rest !== undefined) this.#pending = rest.length === 0 ? undefined : this.#owned(rest);
     } catch (error) {
       this.#fail(error as Error);
     }

@@ -3,7 +3,8 @@
  * the npm gateway mcp-hub as the peer to beat. Same upstream (a stock SDK echo server), same clients (raw JSON-RPC
  * over undici, and the SDK client), concurrency 1, 8 and 32, every configuration alternated in random order over
  * several rounds; prints calls/s, p50, p99, ratios, and the CPU milliseconds per call of the upstream and of the
- * proxy (process CPU time over the run, from /proc). `--pinned` puts upstream and proxy on core 0 and the client
+ * proxy (process CPU time over the run, from /proc). Each ratio to direct is the median over rounds of a proxy's run
+ * against the direct run next to it (same client and concurrency, run back to back in random order). `--pinned` puts upstream and proxy on core 0 and the client
  * on core 1.
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
@@ -88,6 +89,15 @@ async function sdkCaller(target: Target): Promise<Caller> {
   };
 }
 
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
 async function main() {
   if (pinned) spawnSync('taskset', ['-cp', '1', String(process.pid)]);
   const dir = join(tmpdir(), `bench-proxy-${process.pid}`);
@@ -141,34 +151,51 @@ async function main() {
 
   type Sample = { cps: number; p50: number; p99: number; upstreamCpu: number; proxyCpu: number };
   const samples = new Map<string, Sample[]>();
-  const plan = targets.flatMap((t) => (['raw', 'sdk'] as const).flatMap((kind) => CONCURRENCY.map((c) => ({ t, kind, c }))));
+  /** Per round, each proxy's calls/s and p50 against the direct run of the same block (run next to it). */
+  const paired = new Map<string, { ratio: number; addedP50: number }[]>();
+  const blocks = (['raw', 'sdk'] as const).flatMap((kind) => CONCURRENCY.map((c) => ({ kind, c })));
   for (let round = 1; round <= ROUNDS; round++) {
-    const order = [...plan].sort(() => Math.random() - 0.5);
-    for (const { t, kind, c } of order) {
-      const caller = callers.get(`${t.name}/${kind}`) as Caller;
-      const up0 = cpuMs(upstreamPid);
-      const px0 = t.proxyPid ? cpuMs(t.proxyPid) : 0;
-      const m = await measure({ concurrency: c, calls: CALLS, warmup: 200, call: caller.call });
-      const calls = CALLS + 200;
-      const sample = {
-        cps: m.callsPerSecond,
-        p50: m.p50Ms,
-        p99: m.p99Ms,
-        upstreamCpu: (cpuMs(upstreamPid) - up0) / calls,
-        proxyCpu: t.proxyPid ? (cpuMs(t.proxyPid) - px0) / calls : 0,
-      };
-      const key = `${t.name}/${kind}/${c}`;
-      samples.set(key, [...(samples.get(key) ?? []), sample]);
+    // One block per client and concurrency, blocks in random order; inside a block the three targets run back to
+    // back in random order, so each proxy is compared with a direct run seconds away (this machine's speed drifts
+    // by up to 2x over a minute, which decides a comparison of runs far apart).
+    for (const { kind, c } of shuffled(blocks)) {
+      const block = new Map<string, Sample>();
+      for (const t of shuffled(targets)) {
+        const caller = callers.get(`${t.name}/${kind}`) as Caller;
+        const up0 = cpuMs(upstreamPid);
+        const px0 = t.proxyPid ? cpuMs(t.proxyPid) : 0;
+        const m = await measure({ concurrency: c, calls: CALLS, warmup: 200, call: caller.call });
+        const calls = CALLS + 200;
+        const sample = {
+          cps: m.callsPerSecond,
+          p50: m.p50Ms,
+          p99: m.p99Ms,
+          upstreamCpu: (cpuMs(upstreamPid) - up0) / calls,
+          proxyCpu: t.proxyPid ? (cpuMs(t.proxyPid) - px0) / calls : 0,
+        };
+        block.set(t.name, sample);
+        const key = `${t.name}/${kind}/${c}`;
+        samples.set(key, [...(samples.get(key) ?? []), sample]);
+      }
+      const direct = block.get('direct') as Sample;
+      for (const [name, sample] of block) {
+        const key = `${name}/${kind}/${c}`;
+        const pair = { ratio: sample.cps / direct.cps, addedP50: sample.p50 - direct.p50 };
+        paired.set(key, [...(paired.get(key) ?? []), pair]);
+      }
     }
     process.stderr.write(`round ${round}/${ROUNDS} done\n`);
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   const stat = (key: string, field: keyof Sample) => median((samples.get(key) ?? []).map((s) => s[field]));
+  const vsDirect = (key: string) => median((paired.get(key) ?? []).map((p) => p.ratio));
+  const addedP50Of = (key: string) => median((paired.get(key) ?? []).map((p) => p.addedP50));
+  /** The proxy's CPU over the upstream's, both from the same run. */
+  const cpuRatioOf = (key: string) => median((samples.get(key) ?? []).map((s) => s.proxyCpu / s.upstreamCpu));
 
   const rows = [];
   for (const kind of ['raw', 'sdk'] as const) {
     for (const c of CONCURRENCY) {
-      const d = `direct/${kind}/${c}`;
       for (const name of ['direct', 'orchestrator', 'mcp-hub'] as const) {
         const k = `${name}/${kind}/${c}`;
         rows.push({
@@ -178,25 +205,23 @@ async function main() {
           'calls/s': Math.round(stat(k, 'cps')),
           'p50 ms': stat(k, 'p50').toFixed(2),
           'p99 ms': stat(k, 'p99').toFixed(2),
-          'vs direct': (stat(k, 'cps') / stat(d, 'cps')).toFixed(2),
+          'vs direct': vsDirect(k).toFixed(2),
           'upstream cpu ms/call': stat(k, 'upstreamCpu').toFixed(3),
           'proxy cpu ms/call': name === 'direct' ? '-' : stat(k, 'proxyCpu').toFixed(3),
-          'proxy/upstream cpu': name === 'direct' ? '-' : (stat(k, 'proxyCpu') / stat(k, 'upstreamCpu')).toFixed(2),
+          'proxy/upstream cpu': name === 'direct' ? '-' : cpuRatioOf(k).toFixed(2),
         });
       }
     }
   }
   console.log(
-    `\nproxy benchmark (${pinned ? 'pinned: upstream and proxy on core 0, client on core 1' : 'unpinned'}; ${ROUNDS} rounds x ${CALLS} calls, medians)`,
+    `\nproxy benchmark (${pinned ? 'pinned: upstream and proxy on core 0, client on core 1' : 'unpinned'}; ${ROUNDS} rounds x ${CALLS} calls; medians, 'vs direct' and ratios paired within a round)`,
   );
   console.table(rows);
 
-  const cpuRatio = median(
-    CONCURRENCY.map((c) => stat(`orchestrator/raw/${c}`, 'proxyCpu') / stat(`orchestrator/raw/${c}`, 'upstreamCpu')),
-  );
-  const addedP50 = stat('orchestrator/raw/1', 'p50') - stat('direct/raw/1', 'p50');
-  const keep32 = stat('orchestrator/raw/32', 'cps') / stat('direct/raw/32', 'cps');
-  const hubCpu = median(CONCURRENCY.map((c) => stat(`mcp-hub/raw/${c}`, 'proxyCpu') / stat(`mcp-hub/raw/${c}`, 'upstreamCpu')));
+  const cpuRatio = median(CONCURRENCY.map((c) => cpuRatioOf(`orchestrator/raw/${c}`)));
+  const addedP50 = addedP50Of('orchestrator/raw/1');
+  const keep32 = vsDirect('orchestrator/raw/32');
+  const hubCpu = median(CONCURRENCY.map((c) => cpuRatioOf(`mcp-hub/raw/${c}`)));
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   console.log('targets (raw client):');
   console.log(

@@ -221,6 +221,7 @@ async function main() {
   const cpuRatio = median(CONCURRENCY.map((c) => cpuRatioOf(`orchestrator/raw/${c}`)));
   const addedP50 = addedP50Of('orchestrator/raw/1');
   const keep32 = vsDirect('orchestrator/raw/32');
+  const keep32ByRound = (paired.get('orchestrator/raw/32') ?? []).map((p) => p.ratio);
   const hubCpu = median(CONCURRENCY.map((c) => cpuRatioOf(`mcp-hub/raw/${c}`)));
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   console.log('targets (raw client):');
@@ -230,11 +231,12 @@ async function main() {
   console.log(`  added p50 at concurrency 1 = ${addedP50.toFixed(2)} ms (target < 1 ms) ${verdict(addedP50 < 1)}`);
   if (!pinned)
     console.log(
-      `  throughput kept at concurrency 32 = ${(keep32 * 100).toFixed(0)}% of direct (target >= 60%) ${verdict(keep32 >= 0.6)}`,
+      `  throughput kept at concurrency 32 = ${(keep32 * 100).toFixed(0)}% of direct (target >= 60%) ${verdict(keep32 >= 0.6)}   [rounds: ${keep32ByRound.map((r) => `${(r * 100).toFixed(0)}%`).join(' ')}]`,
     );
   const out = fileURLToPath(new URL(`./results/proxy-${pinned ? 'pinned' : 'unpinned'}.json`, import.meta.url));
   spawnSync('mkdir', ['-p', fileURLToPath(new URL('./results', import.meta.url))]);
-  writeFileSync(out, `${JSON.stringify({ pinned, calls: CALLS, rounds: ROUNDS, rows, cpuRatio, addedP50, keep32 }, null, 2)}\n`);
+  const summary = { pinned, calls: CALLS, rounds: ROUNDS, rows, cpuRatio, addedP50, keep32, keep32ByRound };
+  writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
 
   for (const caller of callers.values()) await caller.close().catch(() => {});
   for (const child of [hub, orchestrator, upstream]) child.kill('SIGTERM');

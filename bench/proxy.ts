@@ -4,8 +4,8 @@
  * over undici, and the SDK client), concurrency 1, 8 and 32, every configuration alternated in random order over
  * several rounds; prints calls/s, p50, p99, ratios, and the CPU milliseconds per call of the upstream and of the
  * proxy (process CPU time over the run, from /proc). Each ratio to direct is the median over rounds of a proxy's run
- * against the direct run next to it (same client and concurrency, run back to back in random order). `--pinned` puts upstream and proxy on core 0 and the client
- * on core 1.
+ * against the direct run next to it (same client and concurrency, run back to back in random order). `--pinned`
+ * puts upstream and proxy on core 0 and the client on core 1.
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';

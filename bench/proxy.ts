@@ -7,7 +7,7 @@
  * against the direct run next to it (same client and concurrency, run back to back in random order). `--pinned`
  * puts upstream and proxy on core 0 and the client on core 1.
  */
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,12 +131,8 @@ async function main() {
     { name: 'orchestrator', url: `http://127.0.0.1:${orchPort}/mcp`, tool: 'echo.echo', proxyPid: orchestrator.pid as number },
     { name: 'mcp-hub', url: `http://127.0.0.1:${hubPort}/mcp`, tool: 'echo__echo', proxyPid: hub.pid as number, legacySse: true },
   ];
+  // Under taskset (--pinned) a child is taskset until it execs node, under the same pid: by now it has.
   const upstreamPid = upstream.pid as number;
-  const pidOf = (child: ChildProcess) => {
-    // Under taskset the child is taskset itself until it execs node; by now it has.
-    return child.pid as number;
-  };
-  pidOf(upstream);
 
   const callers = new Map<string, Caller>();
   for (const target of targets) {

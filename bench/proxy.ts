@@ -1,6 +1,7 @@
 /**
  * pnpm bench:proxy — tools/call through the orchestrator's /mcp against the same upstream directly, and through
- * the npm gateway mcp-hub as the peer to beat. Same upstream (a stock SDK echo server), same clients (raw JSON-RPC
+ * the npm gateway mcp-hub as the peer to beat, and through a bare TCP pipe as the floor (the least any proxy costs
+ * here). Same upstream (a stock SDK echo server), same clients (raw JSON-RPC
  * over undici, and the SDK client), concurrency 1, 8 and 32, every configuration alternated in random order over
  * several rounds; prints calls/s, p50, p99, ratios, and the CPU milliseconds per call of the upstream and of the
  * proxy (process CPU time over the run, from /proc). Each ratio to direct is the median over rounds of a proxy's run
@@ -26,6 +27,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 6000);
 const CONCURRENCY = [1, 8, 32];
 const ECHO = fileURLToPath(new URL('./fixtures/echo-server.ts', import.meta.url));
+const TCP_PIPE = fileURLToPath(new URL('./fixtures/tcp-pipe.ts', import.meta.url));
 const ORCHESTRATOR = fileURLToPath(new URL('../orchestrator/src/main.ts', import.meta.url));
 const MCP_HUB = fileURLToPath(import.meta.resolve('mcp-hub/package.json')).replace(/package\.json$/, 'dist/cli.js');
 const start = (args: string[], env: Record<string, string>, ready: RegExp) =>
@@ -53,8 +55,11 @@ function cpuMs(pid: number): number {
   }
 }
 
+const TARGET_NAMES = ['direct', 'orchestrator', 'mcp-hub', 'tcp-pipe'] as const;
+type TargetName = (typeof TARGET_NAMES)[number];
+
 interface Target {
-  name: 'direct' | 'orchestrator' | 'mcp-hub';
+  name: TargetName;
   url: string;
   tool: string;
   proxyPid?: number;
@@ -124,12 +129,15 @@ async function main() {
     {},
     /servers started successfully/,
   );
+  const pipePort = await freePort();
+  const pipe = await start([TCP_PIPE], { PORT: String(pipePort), UPSTREAM_PORT: String(echoPort) }, /listening/);
   await new Promise((r) => setTimeout(r, 1500));
 
   const targets: Target[] = [
     { name: 'direct', url: upstreamUrl, tool: 'echo' },
     { name: 'orchestrator', url: `http://127.0.0.1:${orchPort}/mcp`, tool: 'echo.echo', proxyPid: orchestrator.pid as number },
     { name: 'mcp-hub', url: `http://127.0.0.1:${hubPort}/mcp`, tool: 'echo__echo', proxyPid: hub.pid as number, legacySse: true },
+    { name: 'tcp-pipe', url: `http://127.0.0.1:${pipePort}/mcp`, tool: 'echo', proxyPid: pipe.pid as number },
   ];
   // Under taskset (--pinned) a child is taskset until it execs node, under the same pid: by now it has.
   const upstreamPid = upstream.pid as number;
@@ -192,7 +200,7 @@ async function main() {
   const rows = [];
   for (const kind of ['raw', 'sdk'] as const) {
     for (const c of CONCURRENCY) {
-      for (const name of ['direct', 'orchestrator', 'mcp-hub'] as const) {
+      for (const name of TARGET_NAMES) {
         const k = `${name}/${kind}/${c}`;
         rows.push({
           client: kind,
@@ -218,6 +226,9 @@ async function main() {
   const addedP50 = addedP50Of('orchestrator/raw/1');
   const keep32 = vsDirect('orchestrator/raw/32');
   const keep32ByRound = (paired.get('orchestrator/raw/32') ?? []).map((p) => p.ratio);
+  const floor32 = vsDirect('tcp-pipe/raw/32');
+  const floor32ByRound = (paired.get('tcp-pipe/raw/32') ?? []).map((p) => p.ratio);
+  const percents = (ratios: number[]) => ratios.map((r) => `${(r * 100).toFixed(0)}%`).join(' ');
   const hubCpu = median(CONCURRENCY.map((c) => cpuRatioOf(`mcp-hub/raw/${c}`)));
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   console.log('targets (raw client):');
@@ -225,17 +236,32 @@ async function main() {
     `  orchestrator CPU per call / upstream CPU per call = ${cpuRatio.toFixed(2)} (target <= 1.00) ${verdict(cpuRatio <= 1)}   [mcp-hub: ${hubCpu.toFixed(2)}]`,
   );
   console.log(`  added p50 at concurrency 1 = ${addedP50.toFixed(2)} ms (target < 1 ms) ${verdict(addedP50 < 1)}`);
-  if (!pinned)
+  if (!pinned) {
     console.log(
-      `  throughput kept at concurrency 32 = ${(keep32 * 100).toFixed(0)}% of direct (target >= 60%) ${verdict(keep32 >= 0.6)}   [rounds: ${keep32ByRound.map((r) => `${(r * 100).toFixed(0)}%`).join(' ')}]`,
+      `  throughput kept at concurrency 32 = ${(keep32 * 100).toFixed(0)}% of direct (target >= 60%) ${verdict(keep32 >= 0.6)}   [rounds: ${percents(keep32ByRound)}]`,
     );
+    console.log(
+      `  floor: a bare TCP pipe (no parsing) keeps ${(floor32 * 100).toFixed(0)}% at concurrency 32   [rounds: ${percents(floor32ByRound)}]`,
+    );
+  }
   const out = fileURLToPath(new URL(`./results/proxy-${pinned ? 'pinned' : 'unpinned'}.json`, import.meta.url));
   spawnSync('mkdir', ['-p', fileURLToPath(new URL('./results', import.meta.url))]);
-  const summary = { pinned, calls: CALLS, rounds: ROUNDS, rows, cpuRatio, addedP50, keep32, keep32ByRound };
+  const summary = {
+    pinned,
+    calls: CALLS,
+    rounds: ROUNDS,
+    rows,
+    cpuRatio,
+    addedP50,
+    keep32,
+    keep32ByRound,
+    floor32,
+    floor32ByRound,
+  };
   writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
 
   for (const caller of callers.values()) await caller.close().catch(() => {});
-  for (const child of [hub, orchestrator, upstream]) child.kill('SIGTERM');
+  for (const child of [pipe, hub, orchestrator, upstream]) child.kill('SIGTERM');
 }
 
 await main();

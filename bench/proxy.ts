@@ -1,12 +1,12 @@
 /**
- * pnpm bench:proxy — tools/call through the orchestrator's /mcp against the same upstream directly, and through
- * the npm gateway mcp-hub as the peer to beat, and through a bare TCP pipe as the floor (the least any proxy costs
- * here). Same upstream (a stock SDK echo server), same clients (raw JSON-RPC
- * over undici, and the SDK client), concurrency 1, 8 and 32, every configuration alternated in random order over
- * several rounds; prints calls/s, p50, p99, ratios, and the CPU milliseconds per call of the upstream and of the
- * proxy (process CPU time over the run, from /proc). Each ratio to direct is the median over rounds of a proxy's run
- * against the direct run next to it (same client and concurrency, run back to back in random order). `--pinned`
- * puts upstream and proxy on core 0 and the client on core 1.
+ * pnpm bench:proxy — tools/call through the orchestrator's /mcp against the same upstream directly, through the npm
+ * gateway mcp-hub as the peer to beat, and through a bare TCP pipe as the floor (the least any proxy costs here).
+ * Same upstream (a stock SDK echo server), same clients (raw JSON-RPC over undici, and the SDK client), concurrency
+ * 1, 8 and 32, every configuration alternated in random order over several rounds; prints calls/s, p50, p99,
+ * ratios, and the CPU milliseconds per call of the upstream and of the proxy (process CPU time over the run, from
+ * /proc). Within a round the targets take turns in short slices, so each ratio to direct compares calls made over
+ * the same seconds; the printed ratio is the median over rounds. `--pinned` puts upstream and proxy on core 0 and
+ * the client on core 1.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { measure } from './lib/measure.ts';
+import { measure, runCalls, Tally } from './lib/measure.ts';
 import { freePort, startNode } from './lib/processes.ts';
 import { RawMcpClient } from './lib/raw-mcp-client.ts';
 import { RawSseClient } from './lib/raw-sse-client.ts';
@@ -24,6 +24,7 @@ import { RawSseClient } from './lib/raw-sse-client.ts';
 const pinned = process.argv.includes('--pinned');
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SLICES = Number(process.env.BENCH_SLICES ?? 6);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 6000);
 const CONCURRENCY = [1, 8, 32];
 const ECHO = fileURLToPath(new URL('./fixtures/echo-server.ts', import.meta.url));
@@ -143,6 +144,7 @@ async function main() {
   const upstreamPid = upstream.pid as number;
 
   const callers = new Map<string, Caller>();
+  const callerOf = (target: Target, kind: 'raw' | 'sdk') => callers.get(`${target.name}/${kind}`) as Caller;
   for (const target of targets) {
     for (const kind of ['raw', 'sdk'] as const) {
       const caller = kind === 'raw' ? await rawCaller(target) : await sdkCaller(target);
@@ -153,32 +155,46 @@ async function main() {
     await measure({ concurrency: 8, calls: 1000, warmup: 0, call: (callers.get(`${target.name}/sdk`) as Caller).call });
   }
 
+  /** One target's calls in one block, summed over its slices. */
+  type BlockTally = { tally: Tally; upstreamMs: number; proxyMs: number };
   type Sample = { cps: number; p50: number; p99: number; upstreamCpu: number; proxyCpu: number };
   const samples = new Map<string, Sample[]>();
-  /** Per round, each proxy's calls/s and p50 against the direct run of the same block (run next to it). */
+  /** Per round, each proxy's calls/s and p50 against the direct calls of the same block (sliced between them). */
   const paired = new Map<string, { ratio: number; addedP50: number }[]>();
   const blocks = (['raw', 'sdk'] as const).flatMap((kind) => CONCURRENCY.map((c) => ({ kind, c })));
   for (let round = 1; round <= ROUNDS; round++) {
-    // One block per client and concurrency, blocks in random order; inside a block the three targets run back to
-    // back in random order, so each proxy is compared with a direct run seconds away (this machine's speed drifts
-    // by up to 2x over a minute, which decides a comparison of runs far apart).
+    // One block per client and concurrency, blocks in random order. Inside a block every target runs the same
+    // number of calls in SLICES slices, the targets taking turns slice by slice (a random order, then reversed,
+    // then again), so each proxy is measured over the same seconds as the direct calls it is compared with: this
+    // machine's speed drifts by up to 2x within a minute, which decides a comparison of runs even seconds apart.
     for (const { kind, c } of shuffled(blocks)) {
+      const order = shuffled(targets);
+      const tallies = new Map<string, BlockTally>(order.map((t) => [t.name, { tally: new Tally(), upstreamMs: 0, proxyMs: 0 }]));
+      const calls = Math.ceil(CALLS / SLICES);
+      for (const t of order) await runCalls({ concurrency: c, calls: 200, call: callerOf(t, kind).call });
+      for (let slice = 0; slice < SLICES; slice++) {
+        for (const t of slice % 2 === 0 ? order : [...order].reverse()) {
+          const entry = tallies.get(t.name) as BlockTally;
+          const up0 = cpuMs(upstreamPid);
+          const px0 = t.proxyPid ? cpuMs(t.proxyPid) : 0;
+          const call = callerOf(t, kind).call;
+          entry.tally.add(calls, await runCalls({ concurrency: c, calls, call, latencies: entry.tally.latencies }));
+          entry.upstreamMs += cpuMs(upstreamPid) - up0;
+          entry.proxyMs += t.proxyPid ? cpuMs(t.proxyPid) - px0 : 0;
+        }
+      }
       const block = new Map<string, Sample>();
-      for (const t of shuffled(targets)) {
-        const caller = callers.get(`${t.name}/${kind}`) as Caller;
-        const up0 = cpuMs(upstreamPid);
-        const px0 = t.proxyPid ? cpuMs(t.proxyPid) : 0;
-        const m = await measure({ concurrency: c, calls: CALLS, warmup: 200, call: caller.call });
-        const calls = CALLS + 200;
+      for (const [name, { tally, upstreamMs, proxyMs }] of tallies) {
+        const m = tally.result();
         const sample = {
           cps: m.callsPerSecond,
           p50: m.p50Ms,
           p99: m.p99Ms,
-          upstreamCpu: (cpuMs(upstreamPid) - up0) / calls,
-          proxyCpu: t.proxyPid ? (cpuMs(t.proxyPid) - px0) / calls : 0,
+          upstreamCpu: upstreamMs / tally.calls,
+          proxyCpu: proxyMs / tally.calls,
         };
-        block.set(t.name, sample);
-        const key = `${t.name}/${kind}/${c}`;
+        block.set(name, sample);
+        const key = `${name}/${kind}/${c}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);
       }
       const direct = block.get('direct') as Sample;

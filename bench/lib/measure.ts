@@ -6,6 +6,46 @@ export interface Measurement {
   p99Ms: number;
 }
 
+/** Runs `calls` calls with `concurrency` workers, pushing each call's milliseconds to `latencies`; returns seconds. */
+export async function runCalls(options: {
+  concurrency: number;
+  calls: number;
+  call: (i: number) => Promise<unknown>;
+  latencies?: number[];
+}): Promise<number> {
+  const { calls, latencies } = options;
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < calls) {
+      const i = next++;
+      const callStarted = performance.now();
+      await options.call(i);
+      latencies?.push(performance.now() - callStarted);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  return (performance.now() - started) / 1000;
+}
+
+/** Throughput and latency percentiles of calls run in one or more pieces. */
+export class Tally {
+  readonly latencies: number[] = [];
+  seconds = 0;
+  calls = 0;
+
+  add(calls: number, seconds: number): void {
+    this.calls += calls;
+    this.seconds += seconds;
+  }
+
+  result(): Measurement {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    return { callsPerSecond: this.calls / this.seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+  }
+}
+
 /** Runs `calls` calls with `concurrency` workers after a warm-up; returns throughput and latency percentiles. */
 export async function measure(options: {
   concurrency: number;
@@ -13,26 +53,11 @@ export async function measure(options: {
   warmup: number;
   call: (i: number) => Promise<unknown>;
 }): Promise<Measurement> {
-  const run = async (total: number, record: number[] | undefined) => {
-    let next = 0;
-    const worker = async () => {
-      while (next < total) {
-        const i = next++;
-        const started = performance.now();
-        await options.call(i);
-        record?.push(performance.now() - started);
-      }
-    };
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
-  };
-  await run(options.warmup, undefined);
-  const latencies: number[] = [];
-  const started = performance.now();
-  await run(options.calls, latencies);
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { callsPerSecond: options.calls / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+  const { concurrency, call } = options;
+  await runCalls({ concurrency, calls: options.warmup, call });
+  const tally = new Tally();
+  tally.add(options.calls, await runCalls({ concurrency, calls: options.calls, call, latencies: tally.latencies }));
+  return tally.result();
 }
 
 export type Baseline = Record<string, Measurement>;

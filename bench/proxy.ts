@@ -151,8 +151,8 @@ async function main() {
       callers.set(`${target.name}/${kind}`, caller);
     }
     process.stderr.write(`warming ${target.name} (${WARMUP} calls)...\n`);
-    await measure({ concurrency: 8, calls: WARMUP, warmup: 0, call: (callers.get(`${target.name}/raw`) as Caller).call });
-    await measure({ concurrency: 8, calls: 1000, warmup: 0, call: (callers.get(`${target.name}/sdk`) as Caller).call });
+    await measure({ concurrency: 8, calls: WARMUP, warmup: 0, call: callerOf(target, 'raw').call });
+    await measure({ concurrency: 8, calls: 1000, warmup: 0, call: callerOf(target, 'sdk').call });
   }
 
   /** One target's calls in one block, summed over its slices. */

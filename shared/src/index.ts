@@ -27,10 +27,11 @@ export {
 } from './define.ts';
 export { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode, type ErrorPayload, isErrorCode, ToolError } from './errors.ts';
 export { FastCounter, type FastCounterChild, FastHistogram, type FastHistogramChild } from './fast-metrics.ts';
-export type { McpHttpEndpoint } from './http/app.ts';
+export type { LeanMcpHttpEndpoint, McpHttpEndpoint, NodeMcpHttpEndpoint } from './http/app.ts';
 export { callerIdOf } from './http/auth.ts';
+export { headerLines, isToken } from './http/header-lines.ts';
 export { sendJsonRpcError } from './http/json-rpc-error.ts';
-export type { McpRequest } from './http/mcp-request.ts';
+export type { McpRequest, McpResponse, NodeMcpRequest } from './http/mcp-request.ts';
 export { createLogger, type LogDestination, type Logger } from './logging/logger.ts';
 export { createRedactor, REDACTED, Redactor } from './logging/redactor.ts';
 export { Counter, createMetrics, DURATION_BUCKETS, Gauge, Histogram, type ServiceMetrics } from './metrics.ts';

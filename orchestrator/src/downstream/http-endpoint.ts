@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import {
   type Caller,
   callerIdOf,
+  type LeanMcpHttpEndpoint,
   type Logger,
-  type McpHttpEndpoint,
   type McpRequest,
+  type McpResponse,
   ReleasingMap,
   type ServiceMetrics,
   sendJsonRpcError,
@@ -35,7 +35,7 @@ type Kind = 'streamable-http' | 'sse';
 
 /** One POST that carried requests: answered as JSON when nothing else needs sending first, else as SSE. */
 class PostExchange {
-  #res: ServerResponse;
+  #res: McpResponse;
   #headers: Record<string, string>;
   #pending: Set<RequestId>;
   #stream: SseStream | undefined;
@@ -44,7 +44,7 @@ class PostExchange {
   #done = false;
 
   constructor(
-    res: ServerResponse,
+    res: McpResponse,
     headers: Record<string, string>,
     pending: Set<RequestId>,
     onStream: (s: SseStream) => void,
@@ -134,12 +134,12 @@ function correlationOf(req: McpRequest): string {
 }
 
 /**
- * The orchestrator's MCP transports, written against Node's request and response objects so a proxied call costs
- * little: Streamable HTTP at `/mcp` (aggregated) and `/mcp/<namespace>` (one upstream), with sessions, resumable
+ * The orchestrator's MCP transports, written against the kit's McpRequest and McpResponse (a lean endpoint: its
+ * POSTs take the kit's fast path, not node:http) so a proxied call costs little: Streamable HTTP at `/mcp` (aggregated) and `/mcp/<namespace>` (one upstream), with sessions, resumable
  * SSE streams and a standalone GET stream; the legacy HTTP+SSE transport at `/sse` (and `/sse/<namespace>`) with
  * `/messages`.
  */
-export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions): McpHttpEndpoint {
+export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions): LeanMcpHttpEndpoint {
   const { federation, log } = options;
   const sessions = new Map<string, HttpSession>();
 
@@ -167,7 +167,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
   );
   sweep.unref();
 
-  const track = (state: HttpSession, res: ServerResponse) => {
+  const track = (state: HttpSession, res: McpResponse) => {
     state.lastSeen = Date.now();
     state.openRequests++;
     res.on('close', () => {
@@ -207,7 +207,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
     return state;
   };
 
-  const lookup = (req: McpRequest, res: ServerResponse, id: string | undefined, kind: Kind): HttpSession | undefined => {
+  const lookup = (req: McpRequest, res: McpResponse, id: string | undefined, kind: Kind): HttpSession | undefined => {
     const state = id ? sessions.get(id) : undefined;
     if (!state || state.kind !== kind || state.owner !== callerIdOf(req)) {
       sendJsonRpcError(res, 404, -32001, 'Session not found: it expired or was closed; initialize a new session');
@@ -218,7 +218,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
   };
 
   /** The namespace of `/mcp/<ns>` or `/sse/<ns>`; false (answered 404) when it is not configured. */
-  const namespaceOf = (path: string, res: ServerResponse): string | undefined | false => {
+  const namespaceOf = (path: string, res: McpResponse): string | undefined | false => {
     const slash = path.indexOf('/', 1);
     const namespace = slash < 0 ? undefined : decodeURIComponent(path.slice(slash + 1));
     if (namespace && !federation.upstreamByNamespace(namespace)) {
@@ -232,7 +232,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
   const dispatch = (
     state: HttpSession,
     req: McpRequest,
-    res: ServerResponse,
+    res: McpResponse,
     messages: JsonRpcMessage[],
     headers: Record<string, string>,
   ) => {
@@ -265,7 +265,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
     }
   };
 
-  const parseMessages = (req: McpRequest, res: ServerResponse): JsonRpcMessage[] | undefined => {
+  const parseMessages = (req: McpRequest, res: McpResponse): JsonRpcMessage[] | undefined => {
     const body: unknown = req.body;
     const messages = Array.isArray(body) ? body : [body];
     if (
@@ -279,7 +279,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
     return messages as JsonRpcMessage[];
   };
 
-  const post = (req: McpRequest, res: ServerResponse, path: string) => {
+  const post = (req: McpRequest, res: McpResponse, path: string) => {
     if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
       sendJsonRpcError(res, 406, -32000, 'Not Acceptable: the client must accept both application/json and text/event-stream');
       return;
@@ -322,7 +322,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
     if (state) dispatch(state, req, res, messages, { 'mcp-session-id': state.id });
   };
 
-  const get = (req: McpRequest, res: ServerResponse) => {
+  const get = (req: McpRequest, res: McpResponse) => {
     if (!accepts(req, 'text/event-stream')) {
       sendJsonRpcError(res, 406, -32000, 'Not Acceptable: the client must accept text/event-stream');
       return;
@@ -353,7 +353,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
     state.standalone.attach(res, headers, resume?.seq ?? 'undelivered', true);
   };
 
-  const remove = async (req: McpRequest, res: ServerResponse) => {
+  const remove = async (req: McpRequest, res: McpResponse) => {
     const sessionId = req.headers['mcp-session-id'];
     const state = lookup(req, res, typeof sessionId === 'string' ? sessionId : undefined, 'streamable-http');
     if (!state) return;
@@ -361,7 +361,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
     res.writeHead(200).end();
   };
 
-  const legacyConnect = (req: McpRequest, res: ServerResponse, path: string) => {
+  const legacyConnect = (req: McpRequest, res: McpResponse, path: string) => {
     const namespace = namespaceOf(path, res);
     if (namespace === false) return;
     if (sessions.size >= options.maxSessions) {
@@ -376,7 +376,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
     res.on('close', () => void closeSession(state));
   };
 
-  const legacyMessage = (req: McpRequest, res: ServerResponse, query: URLSearchParams) => {
+  const legacyMessage = (req: McpRequest, res: McpResponse, query: URLSearchParams) => {
     const sessionId = query.get('sessionId') ?? undefined;
     const state = lookup(req, res, sessionId, 'sse');
     if (!state) return;
@@ -392,6 +392,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
   };
 
   return {
+    lean: true,
     paths: ['/mcp', '/sse', '/messages'],
     async handle(req, res, path, query) {
       const [, root] = path.split('/', 2);

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { McpResponse } from '@switchboard/shared';
 import { type JsonRpcMessage, messageText } from '../json-rpc.ts';
 
 const MAX_BUFFERED = 500;
@@ -11,7 +11,7 @@ const KEEPALIVE_MS = 25_000;
  */
 export class SseStream {
   readonly id: string;
-  #res: ServerResponse | undefined;
+  #res: McpResponse | undefined;
   #events: { seq: number; text: string }[] = [];
   #seq = 0;
   /** The last event written to an attached connection. */
@@ -31,7 +31,7 @@ export class SseStream {
    * Attaches a connection; headers are written now. Events after `afterSeq` are replayed first; `undelivered`
    * replays the events no connection received (a server request sent before the client opened its GET stream).
    */
-  attach(res: ServerResponse, headers: Record<string, string>, afterSeq?: number | 'undelivered', keepalive = false): void {
+  attach(res: McpResponse, headers: Record<string, string>, afterSeq?: number | 'undelivered', keepalive = false): void {
     const replayAfter = afterSeq === 'undelivered' ? this.#delivered : afterSeq;
     this.#res = res;
     res.writeHead(200, {

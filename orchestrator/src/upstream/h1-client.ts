@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { headerLines } from '@switchboard/shared';
 import type { Dispatcher } from 'undici';
 import type { ExchangeRequest } from './http-exchange.ts';
 
@@ -23,30 +24,8 @@ const SWEEP_MS = 250;
 const READ_BUFFER_BYTES = 64 * 1024;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const NO_CONTROLLER = undefined as unknown as Dispatcher.DispatchController;
-/** Header names already checked (a process sends the same few on every request). */
-const validNames = new Set<string>();
-
-function validName(name: string): boolean {
-  if (validNames.has(name)) return true;
-  if (!TOKEN.test(name)) return false;
-  if (validNames.size < 256) validNames.add(name);
-  return true;
-}
-
-/** `name: value\r\n` for each header; refuses a name that is not a token or a value that would break the head. */
-function headerLines(headers: Record<string, string>): string {
-  let lines = '';
-  for (const name in headers) {
-    const value = headers[name] as string;
-    if (!validName(name) || /[\r\n\0]/.test(value)) {
-      throw new H1Error('UND_ERR_INVALID_ARG', `invalid request header ${JSON.stringify(name)}`);
-    }
-    lines += `${name}: ${value}\r\n`;
-  }
-  return lines;
-}
+const invalidHeader = (name: string) => new H1Error('UND_ERR_INVALID_ARG', `invalid request header ${JSON.stringify(name)}`);
 
 /** A header value without the optional whitespace around it (most have none: no copy then). */
 function trimmed(text: string, from: number, to: number): string {
@@ -113,7 +92,7 @@ class Connection {
   }
 
   send(request: ExchangeRequest, handler: Handler): void {
-    const head = this.#client.headFor(request) + (request.extraHeaders ? headerLines(request.extraHeaders) : '');
+    const head = this.#client.headFor(request) + (request.extraHeaders ? headerLines(request.extraHeaders, invalidHeader) : '');
     this.socket.ref();
     this.#reading = { handler, phase: 'head', remaining: 0, keepAlive: true };
     this.socket.write(`${head}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`);
@@ -368,7 +347,7 @@ export class H1Client {
     const cached = this.#heads.get(request.headers);
     if (cached && cached.method === request.method && cached.path === request.path) return cached.text;
     if (/[\s\0]/.test(request.path)) throw new H1Error('UND_ERR_INVALID_ARG', 'invalid request path');
-    const text = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.host}\r\n${headerLines(request.headers)}`;
+    const text = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.host}\r\n${headerLines(request.headers, invalidHeader)}`;
     this.#heads.set(request.headers, { method: request.method, path: request.path, text });
     return text;
   }

@@ -5,21 +5,35 @@ import type { KitConfig } from '../config/kit-config.ts';
 import type { Logger } from '../logging/logger.ts';
 import { createAuthenticator } from './auth.ts';
 import { applyCorrelation } from './correlation.ts';
+import type { FastPostOptions } from './fast-post.ts';
 import { createHostGuard } from './host-guard.ts';
-import { readJsonBody } from './json-body.ts';
+import { parseJsonBody, readJsonBody } from './json-body.ts';
 import { sendJsonRpcError } from './json-rpc-error.ts';
-import type { McpRequest } from './mcp-request.ts';
+import type { McpRequest, McpResponse, NodeMcpRequest } from './mcp-request.ts';
 import { createRateLimiter } from './rate-limit.ts';
 
-/** Something that serves MCP over HTTP; the kit runs its guards, then hands it the request. */
-export interface McpHttpEndpoint {
+interface McpHttpEndpointBase {
   /** Path prefixes served, e.g. `/mcp` (which also covers `/mcp/<anything>`), `/sse`, `/messages`. */
   readonly paths: readonly string[];
-  handle(req: McpRequest, res: ServerResponse, path: string, query: URLSearchParams): Promise<void>;
   sessionCount(): number;
   /** Closes every session (ends SSE streams). */
   close(): Promise<void>;
 }
+
+/** An endpoint that needs Node's request and response (it hands them to the SDK's transports). */
+export interface NodeMcpHttpEndpoint extends McpHttpEndpointBase {
+  readonly lean?: false;
+  handle(req: NodeMcpRequest, res: ServerResponse, path: string, query: URLSearchParams): Promise<void>;
+}
+
+/** An endpoint that uses only McpRequest and McpResponse: its POSTs may take the kit's fast path (fast-post.ts). */
+export interface LeanMcpHttpEndpoint extends McpHttpEndpointBase {
+  readonly lean: true;
+  handle(req: McpRequest, res: McpResponse, path: string, query: URLSearchParams): Promise<void>;
+}
+
+/** Something that serves MCP over HTTP; the kit runs its guards, then hands it the request. */
+export type McpHttpEndpoint = NodeMcpHttpEndpoint | LeanMcpHttpEndpoint;
 
 export interface HttpAppOptions {
   name: string;
@@ -99,12 +113,20 @@ function createOpsApp(options: HttpAppOptions) {
   return app;
 }
 
+export interface HttpHandlers {
+  /** node:http's request listener: every route. */
+  request(req: IncomingMessage, res: ServerResponse): void;
+  /** For a lean endpoint, what the POST fast path needs to serve its POSTs. */
+  fastPost?: Pick<FastPostOptions, 'serves' | 'serve' | 'bodyLimit'>;
+}
+
 /**
- * The HTTP face of every Switchboard process. MCP paths take a lean path straight on Node's request and response
- * (correlation id, draining, DNS-rebinding protection, bearer auth, per-client rate limit, body limit, then the
- * endpoint): no framework on the hot path. Everything else (/health, /ready, /metrics) is served by express.
+ * The HTTP face of every Switchboard process. MCP paths take a lean path straight on Node's request and response,
+ * or for a lean endpoint's POSTs on the fast path's (correlation id, DNS-rebinding protection, bearer auth,
+ * per-client rate limit, body limit, draining, then the endpoint): no framework on the hot path. Everything else
+ * (/health, /ready, /metrics) is served by express.
  */
-export function createRequestHandler(options: HttpAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHttpHandlers(options: HttpAppOptions): HttpHandlers {
   const { config, log, endpoint } = options;
   const guards = [
     createHostGuard({ listenHost: config.host, allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins }),
@@ -115,26 +137,36 @@ export function createRequestHandler(options: HttpAppOptions): (req: IncomingMes
   const prefixes = endpoint.paths.map((p) => `${p}/`);
   const isMcpPath = (path: string) => endpoint.paths.includes(path) || prefixes.some((p) => path.startsWith(p));
 
-  const serveMcp = async (req: McpRequest, res: ServerResponse, path: string, query: URLSearchParams) => {
-    for (const guard of guards) {
-      if (!guard(req, res)) {
-        req.resume();
-        return;
-      }
-    }
+  /** The guards and the body, then the endpoint; false when the request has been answered already. */
+  const admit = async (req: McpRequest, res: McpResponse, body: () => Promise<{ body: unknown } | undefined>) => {
+    for (const guard of guards) if (!guard(req, res)) return false;
     if (req.method === 'POST') {
-      const parsed = await readJsonBody(req, res, config.bodyLimit);
-      if (!parsed) return;
+      const parsed = await body();
+      if (!parsed) return false;
       req.body = parsed.body;
     }
     if (options.isDraining() && (req.method !== 'POST' || startsNewWork(req.body))) {
       sendJsonRpcError(res, 503, -32000, 'Service unavailable: the server is shutting down', undefined, { connection: 'close' });
+      return false;
+    }
+    return true;
+  };
+
+  const failed = (req: McpRequest, res: McpResponse, path: string) => (error: unknown) => {
+    log.error({ err: error, path, correlation_id: req.headers['x-correlation-id'] }, 'MCP request failed');
+    sendJsonRpcError(res, 500, -32603, 'Internal error');
+  };
+
+  const serveNode = async (req: NodeMcpRequest, res: ServerResponse, path: string, query: URLSearchParams) => {
+    const admitted = await admit(req, res, () => readJsonBody(req, res, config.bodyLimit));
+    if (!admitted) {
+      if (!req.readableEnded) req.resume();
       return;
     }
     await endpoint.handle(req, res, path, query);
   };
 
-  return (req, res) => {
+  const request = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     const mark = url.indexOf('?');
     const path = mark < 0 ? url : url.slice(0, mark);
@@ -144,9 +176,27 @@ export function createRequestHandler(options: HttpAppOptions): (req: IncomingMes
       return;
     }
     const query = mark < 0 ? NO_QUERY : new URLSearchParams(url.slice(mark + 1));
-    serveMcp(req, res, path, query).catch((error: unknown) => {
-      log.error({ err: error, path, correlation_id: req.headers['x-correlation-id'] }, 'MCP request failed');
-      sendJsonRpcError(res, 500, -32603, 'Internal error');
-    });
+    serveNode(req, res, path, query).catch(failed(req, res, path));
+  };
+
+  if (!endpoint.lean) return { request };
+  const lean = endpoint;
+  const serveLean = async (req: McpRequest, res: McpResponse, path: string, query: URLSearchParams, body: Buffer) => {
+    if (await admit(req, res, async () => parseJsonBody(req, res, body))) await lean.handle(req, res, path, query);
+  };
+  return {
+    request,
+    fastPost: {
+      serves: isMcpPath,
+      bodyLimit: config.bodyLimit,
+      serve(req, res, body) {
+        const url = req.url as string;
+        const mark = url.indexOf('?');
+        const path = mark < 0 ? url : url.slice(0, mark);
+        applyCorrelation(req, res);
+        const query = mark < 0 ? NO_QUERY : new URLSearchParams(url.slice(mark + 1));
+        serveLean(req, res, path, query, body).catch(failed(req, res, path));
+      },
+    },
   };
 }

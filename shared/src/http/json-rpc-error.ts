@@ -1,8 +1,8 @@
-import type { ServerResponse } from 'node:http';
+import type { McpResponse } from './mcp-request.ts';
 
 /** Sends an HTTP error whose body is a JSON-RPC error, as MCP clients expect from the transport. */
 export function sendJsonRpcError(
-  res: ServerResponse,
+  res: McpResponse,
   status: number,
   code: number,
   message: string,

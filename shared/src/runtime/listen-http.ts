@@ -2,7 +2,8 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { KitConfig } from '../config/kit-config.ts';
-import { createRequestHandler, type McpHttpEndpoint } from '../http/app.ts';
+import { createHttpHandlers, type McpHttpEndpoint } from '../http/app.ts';
+import { installFastPost } from '../http/fast-post.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { InFlight } from './in-flight.ts';
 
@@ -31,11 +32,14 @@ export interface ListenHttpOptions {
   close(): Promise<void>;
 }
 
+/** How long an idle client connection is kept open (longer than the usual 60 s of proxies in front). */
+const KEEP_ALIVE_MS = 65_000;
+
 /** Serves an MCP endpoint behind the kit's HTTP app on the configured host and port. */
 export async function listenHttp(options: ListenHttpOptions): Promise<HttpHandle> {
   const { config, log, endpoint } = options;
   let draining = false;
-  const handler = createRequestHandler({
+  const handlers = createHttpHandlers({
     name: options.name,
     version: options.version,
     config,
@@ -45,8 +49,9 @@ export async function listenHttp(options: ListenHttpOptions): Promise<HttpHandle
     endpoint,
     isDraining: () => draining,
   });
-  const server = createServer(handler);
-  server.keepAliveTimeout = 65_000;
+  const server = createServer(handlers.request);
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  const fastPost = handlers.fastPost && installFastPost(server, { ...handlers.fastPost, keepAliveMs: KEEP_ALIVE_MS });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -74,6 +79,7 @@ export async function listenHttp(options: ListenHttpOptions): Promise<HttpHandle
       log.info({ in_flight: options.inFlight.count }, 'shutting down: no new work accepted');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      fastPost?.closeIdle();
       const finished = await options.inFlight.drain(config.shutdownTimeoutMs);
       if (!finished)
         log.warn({ timeout_ms: config.shutdownTimeoutMs }, 'in-flight calls did not finish in time and were aborted');
@@ -81,6 +87,7 @@ export async function listenHttp(options: ListenHttpOptions): Promise<HttpHandle
       await endpoint.close();
       await options.close();
       server.closeAllConnections();
+      fastPost?.closeAll();
       await closed;
       log.info('stopped');
       return finished;

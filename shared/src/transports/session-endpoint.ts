@@ -5,10 +5,10 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from '../context.ts';
-import type { McpHttpEndpoint } from '../http/app.ts';
+import type { NodeMcpHttpEndpoint } from '../http/app.ts';
 import { callerIdOf } from '../http/auth.ts';
 import { sendJsonRpcError } from '../http/json-rpc-error.ts';
-import type { McpRequest } from '../http/mcp-request.ts';
+import type { NodeMcpRequest } from '../http/mcp-request.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SessionInfo } from '../server/mcp-server.ts';
 import { MemoryEventStore } from './event-store.ts';
@@ -35,7 +35,7 @@ interface Session {
   openRequests: number;
 }
 
-function sessionIdOf(req: McpRequest): string | undefined {
+function sessionIdOf(req: NodeMcpRequest): string | undefined {
   const value = req.headers['mcp-session-id'];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
@@ -44,7 +44,7 @@ function sessionIdOf(req: McpRequest): string | undefined {
  * Serves Streamable HTTP at `/mcp` (stateful sessions with resumable SSE, or stateless by config) and the legacy
  * HTTP+SSE transport at `/sse` + `/messages`. A session is bound to the caller that opened it.
  */
-export function createSessionEndpoint(options: SessionEndpointOptions): McpHttpEndpoint {
+export function createSessionEndpoint(options: SessionEndpointOptions): NodeMcpHttpEndpoint {
   const sessions = new Map<string, Session>();
   const { log } = options;
 
@@ -92,7 +92,12 @@ export function createSessionEndpoint(options: SessionEndpointOptions): McpHttpE
   };
 
   /** Finds the caller's session; unknown and foreign sessions look the same (404). */
-  const lookup = (req: McpRequest, res: ServerResponse, id: string | undefined, kind: Session['kind']): Session | undefined => {
+  const lookup = (
+    req: NodeMcpRequest,
+    res: ServerResponse,
+    id: string | undefined,
+    kind: Session['kind'],
+  ): Session | undefined => {
     const session = id ? sessions.get(id) : undefined;
     if (!session || session.kind !== kind || session.owner !== callerIdOf(req)) {
       sendJsonRpcError(res, 404, -32001, 'Session not found: it expired or was closed; initialize a new session');
@@ -102,12 +107,12 @@ export function createSessionEndpoint(options: SessionEndpointOptions): McpHttpE
     return session;
   };
 
-  const callerFor = (req: McpRequest): Caller => {
+  const callerFor = (req: NodeMcpRequest): Caller => {
     const id = callerIdOf(req);
     return id ? { id, kind: 'token' } : options.anonymous;
   };
 
-  const handleStateless = async (req: McpRequest, res: ServerResponse) => {
+  const handleStateless = async (req: NodeMcpRequest, res: ServerResponse) => {
     if (req.method !== 'POST') {
       sendJsonRpcError(res, 405, -32000, 'Method not allowed: this server is stateless and accepts POST only', undefined, {
         allow: 'POST',
@@ -124,7 +129,7 @@ export function createSessionEndpoint(options: SessionEndpointOptions): McpHttpE
     await transport.handleRequest(req, res, req.body);
   };
 
-  const handleStreamable = async (req: McpRequest, res: ServerResponse) => {
+  const handleStreamable = async (req: NodeMcpRequest, res: ServerResponse) => {
     if (options.stateless) return handleStateless(req, res);
     const id = sessionIdOf(req);
     if (id || req.method !== 'POST') {
@@ -171,7 +176,7 @@ export function createSessionEndpoint(options: SessionEndpointOptions): McpHttpE
     await transport.handleRequest(req, res, req.body);
   };
 
-  const handleSseConnect = async (req: McpRequest, res: ServerResponse) => {
+  const handleSseConnect = async (req: NodeMcpRequest, res: ServerResponse) => {
     if (sessions.size >= options.maxSessions) {
       sendJsonRpcError(res, 503, -32000, `Too many sessions (limit ${options.maxSessions}); close one or retry later`);
       return;
@@ -197,7 +202,7 @@ export function createSessionEndpoint(options: SessionEndpointOptions): McpHttpE
     await server.connect(transport);
   };
 
-  const handleSseMessage = async (req: McpRequest, res: ServerResponse, query: URLSearchParams) => {
+  const handleSseMessage = async (req: NodeMcpRequest, res: ServerResponse, query: URLSearchParams) => {
     const id = query.get('sessionId') ?? undefined;
     const session = lookup(req, res, id, 'sse');
     if (session) await (session.transport as SSEServerTransport).handlePostMessage(req, res, req.body);

@@ -61,6 +61,11 @@ function withTimeout(check: () => Promise<void>, ms: number): Promise<void> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** The query of `url`, whose `?` is at `mark` (-1: none). */
+function queryOf(url: string, mark: number): URLSearchParams {
+  return mark < 0 ? NO_QUERY : new URLSearchParams(url.slice(mark + 1));
+}
+
 function startsNewWork(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body];
   return messages.some((m) => m && typeof m === 'object' && 'method' in m && 'id' in m);
@@ -175,8 +180,7 @@ export function createHttpHandlers(options: HttpAppOptions): HttpHandlers {
       ops(req, res);
       return;
     }
-    const query = mark < 0 ? NO_QUERY : new URLSearchParams(url.slice(mark + 1));
-    serveNode(req, res, path, query).catch(failed(req, res, path));
+    serveNode(req, res, path, queryOf(url, mark)).catch(failed(req, res, path));
   };
 
   if (!endpoint.lean) return { request };
@@ -194,8 +198,7 @@ export function createHttpHandlers(options: HttpAppOptions): HttpHandlers {
         const mark = url.indexOf('?');
         const path = mark < 0 ? url : url.slice(0, mark);
         applyCorrelation(req, res);
-        const query = mark < 0 ? NO_QUERY : new URLSearchParams(url.slice(mark + 1));
-        serveLean(req, res, path, query, body).catch(failed(req, res, path));
+        serveLean(req, res, path, queryOf(url, mark), body).catch(failed(req, res, path));
       },
     },
   };

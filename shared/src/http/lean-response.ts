@@ -42,7 +42,7 @@ export class LeanResponse extends EventEmitter implements McpResponse {
   writableEnded = false;
   destroyed = false;
   #owner: LeanResponseOwner;
-  #headers: Record<string, string | number> = {};
+  #headers: Record<string, string | number> = Object.create(null);
   #chunked = false;
   /** The request asked for the connection to be closed after this response. */
   #closeAfter: boolean;

@@ -29,7 +29,7 @@ export { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode, type ErrorPayload, isErro
 export { FastCounter, type FastCounterChild, FastHistogram, type FastHistogramChild } from './fast-metrics.ts';
 export type { LeanMcpHttpEndpoint, McpHttpEndpoint, NodeMcpHttpEndpoint } from './http/app.ts';
 export { callerIdOf } from './http/auth.ts';
-export { headerLines, isToken } from './http/header-lines.ts';
+export { headerLines, isToken, trimmed } from './http/header-lines.ts';
 export { sendJsonRpcError } from './http/json-rpc-error.ts';
 export type { McpRequest, McpResponse, NodeMcpRequest } from './http/mcp-request.ts';
 export { createLogger, type LogDestination, type Logger } from './logging/logger.ts';

@@ -135,9 +135,9 @@ function correlationOf(req: McpRequest): string {
 
 /**
  * The orchestrator's MCP transports, written against the kit's McpRequest and McpResponse (a lean endpoint: its
- * POSTs take the kit's fast path, not node:http) so a proxied call costs little: Streamable HTTP at `/mcp` (aggregated) and `/mcp/<namespace>` (one upstream), with sessions, resumable
- * SSE streams and a standalone GET stream; the legacy HTTP+SSE transport at `/sse` (and `/sse/<namespace>`) with
- * `/messages`.
+ * POSTs take the kit's fast path, not node:http) so a proxied call costs little: Streamable HTTP at `/mcp`
+ * (aggregated) and `/mcp/<namespace>` (one upstream), with sessions, resumable SSE streams and a standalone GET
+ * stream; the legacy HTTP+SSE transport at `/sse` (and `/sse/<namespace>`) with `/messages`.
  */
 export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions): LeanMcpHttpEndpoint {
   const { federation, log } = options;

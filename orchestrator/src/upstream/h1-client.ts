@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { headerLines } from '@switchboard/shared';
+import { headerLines, trimmed } from '@switchboard/shared';
 import type { Dispatcher } from 'undici';
 import type { ExchangeRequest } from './http-exchange.ts';
 
@@ -26,13 +26,6 @@ const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const NO_CONTROLLER = undefined as unknown as Dispatcher.DispatchController;
 const invalidHeader = (name: string) => new H1Error('UND_ERR_INVALID_ARG', `invalid request header ${JSON.stringify(name)}`);
-
-/** A header value without the optional whitespace around it (most have none: no copy then). */
-function trimmed(text: string, from: number, to: number): string {
-  while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
-  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
-  return text.slice(from, to);
-}
 
 /** A failure with a code, as the transport maps it (connect failures say the request was never sent). */
 class H1Error extends Error {

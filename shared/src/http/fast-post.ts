@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { isToken } from './header-lines.ts';
+import { isToken, trimmed } from './header-lines.ts';
 import { LeanResponse, type LeanResponseOwner } from './lean-response.ts';
 import type { McpRequest } from './mcp-request.ts';
 
@@ -46,8 +46,8 @@ function lower(name: string): string {
 }
 
 /**
- * True when `text` holds a control character (tab allowed unless `space` too is refused): bytes llhttp's strict mode
- * refuses in a header value, and in a request target, spaces too.
+ * True when `text` holds a control character other than tab (llhttp's strict mode refuses those in a header value)
+ * or, with `refuseSpace`, a tab or a space too (as in a request target).
  */
 function hasControl(text: string, refuseSpace: boolean): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -55,12 +55,6 @@ function hasControl(text: string, refuseSpace: boolean): boolean {
     if (code === 127 || code < 32 ? code !== 9 || refuseSpace : refuseSpace && code === 32) return true;
   }
   return false;
-}
-
-function trimmed(text: string, from: number, to: number): string {
-  while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
-  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
-  return text.slice(from, to);
 }
 
 /** A request the fast path parsed: what McpRequest promises, nothing more. */
@@ -156,7 +150,7 @@ class FastConnection implements LeanResponseOwner {
     socket.on('close', this.#onClose);
   }
 
-  /** No request in progress for longer than the keep-alive time, or one arriving for longer than the request timeout. */
+  /** Idle past the keep-alive time, or a request arriving for longer than the request timeout. */
   expired(now: number): boolean {
     if (this.#response) return false;
     return now - this.idleSince > (this.#buffer ? REQUEST_TIMEOUT_MS : this.#fast.options.keepAliveMs);

@@ -23,3 +23,10 @@ export function headerLines(headers: Record<string, string | number>, invalid: (
   }
   return lines;
 }
+
+/** `text` from `from` to `to` without the optional whitespace around it (most values have none: no copy then). */
+export function trimmed(text: string, from: number, to: number): string {
+  while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
+  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
+  return text.slice(from, to);
+}

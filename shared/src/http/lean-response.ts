@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { headerLines } from './header-lines.ts';
+import { isToken } from './header-lines.ts';
 import type { McpResponse } from './mcp-request.ts';
 
 /** What a lean response needs from the connection it answers on. */
@@ -27,8 +27,17 @@ function httpDate(): string {
   return dateText;
 }
 
-const invalidHeader = (name: string) =>
-  Object.assign(new TypeError(`Invalid response header ${JSON.stringify(name)}`), { code: 'ERR_INVALID_HTTP_TOKEN' });
+/**
+ * The header's name in lower case; throws, as Node does, for a name that is not a token or a value that would
+ * break the head.
+ */
+function checked(name: string, value: string | number): string {
+  const lower = name.toLowerCase();
+  if (!isToken(lower) || (typeof value === 'string' && /[\r\n\0]/.test(value))) {
+    throw Object.assign(new TypeError(`Invalid response header ${JSON.stringify(name)}`), { code: 'ERR_INVALID_HTTP_TOKEN' });
+  }
+  return lower;
+}
 
 /**
  * An HTTP/1.1 response written straight to the socket, for the POST fast path: the head and a known-length body go
@@ -55,14 +64,19 @@ export class LeanResponse extends EventEmitter implements McpResponse {
   }
 
   setHeader(name: string, value: string | number): this {
-    this.#headers[name.toLowerCase()] = value;
+    this.#headers[checked(name, value)] = value;
     return this;
   }
 
   writeHead(status: number, headers?: Record<string, string | number>): this {
     if (this.headersSent) throw Object.assign(new Error('headers already sent'), { code: 'ERR_HTTP_HEADERS_SENT' });
+    if (headers) {
+      // All checked before any is taken: a refused header leaves the response as it was, to answer with an error.
+      const taken: Record<string, string | number> = {};
+      for (const name in headers) taken[checked(name, headers[name] as string | number)] = headers[name] as string | number;
+      Object.assign(this.#headers, taken);
+    }
     this.statusCode = status;
-    if (headers) for (const name in headers) this.#headers[name.toLowerCase()] = headers[name] as string | number;
     return this;
   }
 
@@ -78,11 +92,15 @@ export class LeanResponse extends EventEmitter implements McpResponse {
 
   end(chunk?: string): this {
     if (this.writableEnded) return this;
-    this.writableEnded = true;
+    if (this.destroyed) {
+      this.writableEnded = true;
+      return this;
+    }
     let out: string;
     if (!this.headersSent) out = this.#head(chunk === undefined ? 0 : Buffer.byteLength(chunk)) + (chunk ?? '');
     else if (this.#chunked) out = `${chunk ? `${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n` : ''}0\r\n\r\n`;
     else out = chunk ?? '';
+    this.writableEnded = true;
     if (out) this.#send(out);
     const keepAlive = !this.#closeAfter;
     // Node emits these a tick later too; the connection reads its next request only after them.
@@ -111,24 +129,24 @@ export class LeanResponse extends EventEmitter implements McpResponse {
     return this.#owner.socket.write(text);
   }
 
-  /** The head; `bodyLength` undefined means the body is streamed (chunked). */
+  /** The head (its headers were checked as they were set); `bodyLength` undefined means a streamed (chunked) body. */
   #head(bodyLength: number | undefined): string {
-    this.headersSent = true;
     const headers = this.#headers;
-    if (String(headers.connection ?? '').toLowerCase() === 'close') this.#closeAfter = true;
-    let head = `HTTP/1.1 ${this.statusCode} ${STATUS_CODES[this.statusCode] ?? 'Unknown'}\r\n${headerLines(headers, invalidHeader)}`;
+    let head = `HTTP/1.1 ${this.statusCode} ${STATUS_CODES[this.statusCode] ?? 'Unknown'}\r\n`;
+    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
     if (headers.date === undefined) head += `date: ${httpDate()}\r\n`;
+    const chunked = headers['content-length'] === undefined && bodyLength === undefined;
     if (headers['content-length'] === undefined && this.statusCode !== 204 && this.statusCode !== 304) {
-      if (bodyLength === undefined) {
-        this.#chunked = true;
-        head += 'transfer-encoding: chunked\r\n';
-      } else head += `content-length: ${bodyLength}\r\n`;
+      head += chunked ? 'transfer-encoding: chunked\r\n' : `content-length: ${bodyLength}\r\n`;
     }
+    if (String(headers.connection ?? '').toLowerCase() === 'close') this.#closeAfter = true;
     if (headers.connection === undefined) {
       head += this.#closeAfter
         ? 'connection: close\r\n'
         : `connection: keep-alive\r\nkeep-alive: timeout=${this.#owner.keepAliveSeconds}\r\n`;
     }
+    this.headersSent = true;
+    this.#chunked = chunked && this.statusCode !== 204 && this.statusCode !== 304;
     return `${head}\r\n`;
   }
 }

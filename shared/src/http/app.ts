@@ -193,12 +193,10 @@ export function createHttpHandlers(options: HttpAppOptions): HttpHandlers {
     fastPost: {
       serves: isMcpPath,
       bodyLimit: config.bodyLimit,
-      serve(req, res, body) {
+      serve(req, res, path, body) {
         const url = req.url as string;
-        const mark = url.indexOf('?');
-        const path = mark < 0 ? url : url.slice(0, mark);
         applyCorrelation(req, res);
-        serveLean(req, res, path, queryOf(url, mark), body).catch(failed(req, res, path));
+        serveLean(req, res, path, queryOf(url, url.indexOf('?')), body).catch(failed(req, res, path));
       },
     },
   };

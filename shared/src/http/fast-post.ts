@@ -4,8 +4,8 @@ import { isToken, trimmed } from './header-lines.ts';
 import { LeanResponse, type LeanResponseOwner } from './lean-response.ts';
 import type { McpRequest } from './mcp-request.ts';
 
-/** Serves one POST the fast path read whole: its request (headers, no body yet), response and body bytes. */
-export type FastPostServe = (req: McpRequest, res: LeanResponse, body: Buffer) => void;
+/** Serves one POST the fast path read whole: its request (headers, no body yet), response, path and body bytes. */
+export type FastPostServe = (req: McpRequest, res: LeanResponse, path: string, body: Buffer) => void;
 
 export interface FastPostOptions {
   /** True for a path the fast path may serve (an MCP path of a lean endpoint). */
@@ -76,6 +76,8 @@ class LeanRequest implements McpRequest {
 /** A parsed POST head the fast path takes, or undefined for anything node:http should handle. */
 interface FastHead {
   url: string;
+  /** The url without its query. */
+  path: string;
   headers: IncomingHttpHeaders;
   length: number;
   close: boolean;
@@ -92,7 +94,8 @@ function parseHead(text: string, options: FastPostOptions): FastHead | undefined
   if (!text.startsWith('POST ') || !text.endsWith(' HTTP/1.1', end)) return undefined;
   const url = text.slice(5, end - 9);
   const mark = url.indexOf('?');
-  if (url.charCodeAt(0) !== 47 || hasControl(url, true) || !options.serves(mark < 0 ? url : url.slice(0, mark))) return undefined;
+  const path = mark < 0 ? url : url.slice(0, mark);
+  if (url.charCodeAt(0) !== 47 || hasControl(url, true) || !options.serves(path)) return undefined;
   const headers: IncomingHttpHeaders = Object.create(null);
   let at = end + 2;
   while (at < text.length) {
@@ -121,7 +124,7 @@ function parseHead(text: string, options: FastPostOptions): FastHead | undefined
   const length = Number(declared);
   if (length > options.bodyLimit) return undefined;
   const connection = headers.connection;
-  return { url, headers, length, close: connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(connection) };
+  return { url, path, headers, length, close: connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(connection) };
 }
 
 /**
@@ -227,7 +230,7 @@ class FastConnection implements LeanResponseOwner {
     this.#buffer = buffer.length > bodyEnd ? buffer.subarray(bodyEnd) : undefined;
     const response = new LeanResponse(this, head.close);
     this.#response = response;
-    options.serve(new LeanRequest(head.url, head.headers, this.socket), response, body);
+    options.serve(new LeanRequest(head.url, head.headers, this.socket), response, head.path, body);
   }
 
   /** node:http takes the connection from here, starting with the bytes not yet served. */

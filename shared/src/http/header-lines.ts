@@ -10,6 +10,11 @@ export function isToken(name: string): boolean {
   return true;
 }
 
+/** True when `name` may be a header's name and `value` cannot break the head (no CR, LF or NUL). */
+export function isValidHeader(name: string, value: string | number): boolean {
+  return isToken(name) && (typeof value !== 'string' || !/[\r\n\0]/.test(value));
+}
+
 /**
  * `name: value\r\n` for each header. A name that is not a token or a value that would break the head (CR, LF, NUL)
  * is refused with the error `invalid` makes for it.
@@ -18,7 +23,7 @@ export function headerLines(headers: Record<string, string | number>, invalid: (
   let lines = '';
   for (const name in headers) {
     const value = headers[name] as string | number;
-    if (!isToken(name) || (typeof value === 'string' && /[\r\n\0]/.test(value))) throw invalid(name);
+    if (!isValidHeader(name, value)) throw invalid(name);
     lines += `${name}: ${value}\r\n`;
   }
   return lines;

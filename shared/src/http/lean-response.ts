@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { isToken } from './header-lines.ts';
+import { isValidHeader } from './header-lines.ts';
 import type { McpResponse } from './mcp-request.ts';
 
 /** What a lean response needs from the connection it answers on. */
@@ -33,7 +33,7 @@ function httpDate(): string {
  */
 function checked(name: string, value: string | number): string {
   const lower = name.toLowerCase();
-  if (!isToken(lower) || (typeof value === 'string' && /[\r\n\0]/.test(value))) {
+  if (!isValidHeader(lower, value)) {
     throw Object.assign(new TypeError(`Invalid response header ${JSON.stringify(name)}`), { code: 'ERR_INVALID_HTTP_TOKEN' });
   }
   return lower;

@@ -218,6 +218,16 @@ describe('the POST fast path', () => {
     conn.close();
   });
 
+  test('a client that half-closes after its request gets the answer, then the connection is closed', async () => {
+    const conn = await RawConnection.open(running.url);
+    await conn.write(post('/mcp', ping(55), withSession()));
+    conn.socket.end();
+    const res = await conn.response();
+    expect(res.head).toMatch(FAST);
+    expect(JSON.parse(res.body).id).toBe(55);
+    await conn.closed;
+  });
+
   test('Connection: close is honoured: the answer says so and the connection is closed after it', async () => {
     const conn = await RawConnection.open(running.url);
     await conn.write(post('/mcp', ping(50), { ...withSession(), connection: 'close' }));
@@ -229,6 +239,13 @@ describe('the POST fast path', () => {
 });
 
 describe('requests the fast path leaves to node:http', () => {
+  test('a head over 16 KB is handed over and gets 431', async () => {
+    const conn = await RawConnection.open(running.url);
+    await conn.write(post('/mcp', ping(74), { ...withSession(), 'x-padding': 'p'.repeat(17 * 1024) }));
+    expect((await conn.response()).status).toBe(431);
+    conn.close();
+  });
+
   test('a GET after fast POSTs on the same connection is handed over, unread bytes included', async () => {
     const conn = await RawConnection.open(running.url);
     // The POST and the GET arrive in one write: the GET's bytes were read by the fast path before the hand-over.

@@ -214,10 +214,13 @@ class FastConnection implements LeanResponseOwner {
     if (!buffer || this.#response || this.socket.destroyed) return;
     const options = this.#fast.options;
     const headEnd = buffer.indexOf(HEAD_END);
-    if (headEnd < 0) {
-      if (buffer.length > (options.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES)) this.#handOver();
+    const maxHead = options.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES;
+    // A head over the limit is node:http's to refuse, whether its end has arrived yet or not.
+    if (headEnd > maxHead || (headEnd < 0 && buffer.length > maxHead)) {
+      this.#handOver();
       return;
     }
+    if (headEnd < 0) return;
     const head = parseHead(buffer.toString('latin1', 0, headEnd), options);
     if (!head) {
       this.#handOver();

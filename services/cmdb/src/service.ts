@@ -22,7 +22,7 @@ export const cmdbService = defineService({
   defaultPort: 8012,
   config: cmdbConfig,
   setup: async ({ config, log, redactor }) => {
-    const { db, store } = openStore({ config, log, redactor });
+    const { db, store } = await openStore({ config, log, redactor });
     const clients: CmdbClients = { store };
     return {
       clients,

@@ -78,5 +78,6 @@ export async function startOnPort0(service: AnyServiceDefinition, options: TestS
   };
 }
 
+export { createTestDatabase, POSTGRES_ADMIN_URL, TEST_DIALECTS, type TestDatabase } from './databases.ts';
 export { type SpawnedService, type SpawnOptions, spawnService } from './process.ts';
 export { readmeTableRow, readRepositoryReadme } from './readme.ts';

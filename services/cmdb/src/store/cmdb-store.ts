@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ToolError } from '@switchboard/shared';
+import { type Db, escapeLike, jsonFieldIn, migrate, placeholders, type Queryable, type SqlValue } from '@switchboard/shared/sql';
 import {
   type AttributeValue,
   type CiRef,
@@ -11,9 +12,8 @@ import {
   refLabel,
   summaryOf,
 } from '../model.ts';
-import { attributeMatch, type Db, escapeLike, type Queryable, type SqlValue } from './db.ts';
 import { diffItems } from './diff.ts';
-import { migrations, optionalIndexes, SCHEMA_TABLE } from './migrations.ts';
+import { cmdbMigrations } from './migrations.ts';
 
 /** Who made a change, recorded in the changelog. */
 export interface Mutator {
@@ -61,10 +61,6 @@ function chunks<T>(values: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < values.length; i += CHUNK) out.push(values.slice(i, i + CHUNK));
   return out;
-}
-
-function placeholders(n: number): string {
-  return Array.from({ length: n }, () => '?').join(', ');
 }
 
 export interface SearchFilter {
@@ -170,24 +166,7 @@ export class CmdbStore {
   }
 
   async migrate(): Promise<void> {
-    await this.db.write(async (q) => {
-      await q.run(`CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (version INTEGER NOT NULL)`);
-      const row = await q.get<{ version: number | string }>(`SELECT MAX(version) AS version FROM ${SCHEMA_TABLE}`);
-      const current = Number(row?.version ?? 0);
-      const all = migrations(this.db.dialect);
-      for (let v = current; v < all.length; v++) {
-        for (const statement of all[v] ?? []) await q.run(statement);
-        await q.run(`INSERT INTO ${SCHEMA_TABLE} (version) VALUES (?)`, [v + 1]);
-      }
-    });
-    for (const statement of optionalIndexes(this.db.dialect)) {
-      try {
-        await this.db.write((q) => q.run(statement));
-      } catch (error) {
-        this.#onOptionalFailure?.(statement, error);
-        break;
-      }
-    }
+    await migrate(this.db, cmdbMigrations(this.db.dialect, this.#onOptionalFailure));
   }
 
   // ---- reading -------------------------------------------------------------------------------------------
@@ -246,7 +225,7 @@ export class CmdbStore {
       } else if (typeof value !== 'string') {
         forms.add(String(value));
       }
-      const match = attributeMatch(dialect, key, [...forms]);
+      const match = jsonFieldIn(dialect, 'ci.attributes', key, [...forms]);
       clauses.push(match.sql);
       params.push(...match.params);
     }

@@ -1,9 +1,9 @@
-import type { Dialect } from './db.ts';
+import { type Dialect, type MigrationSpec, sqlTypes } from '@switchboard/shared/sql';
 
 /** Schema migrations, applied in order once each; the same tables on both dialects. */
-export function migrations(dialect: Dialect): string[][] {
+function steps(dialect: Dialect): string[][] {
   const postgres = dialect === 'postgres';
-  const serial = postgres ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
+  const serial = sqlTypes(dialect).autoId;
   const json = postgres ? "JSONB NOT NULL DEFAULT '{}'::jsonb" : "TEXT NOT NULL DEFAULT '{}'";
   return [
     [
@@ -55,17 +55,25 @@ export function migrations(dialect: Dialect): string[][] {
   ];
 }
 
-export const SCHEMA_TABLE = 'cmdb_schema_version';
-
 /**
  * Indexes that need an extension: a trigram index makes free-text search fast on PostgreSQL. Optional: when the
  * role may not create pg_trgm, search still works by scanning.
  */
-export function optionalIndexes(dialect: Dialect): string[] {
+function optionalIndexes(dialect: Dialect): string[] {
   return dialect === 'postgres'
     ? [
         'CREATE EXTENSION IF NOT EXISTS pg_trgm',
         'CREATE INDEX IF NOT EXISTS ci_search_trgm ON ci USING gin (search_text gin_trgm_ops)',
       ]
     : [];
+}
+
+/** cmdb's schema (versions in `cmdb_schema_version`) for the shared migrator. */
+export function cmdbMigrations(dialect: Dialect, onOptionalFailure?: (statement: string, error: unknown) => void): MigrationSpec {
+  return {
+    name: 'cmdb',
+    steps: steps(dialect),
+    optional: optionalIndexes(dialect),
+    ...(onOptionalFailure ? { onOptionalFailure } : {}),
+  };
 }

@@ -1,10 +1,8 @@
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { type Logger, type Redactor, ToolError } from '@switchboard/shared';
+import { type Db, openDb } from '@switchboard/shared/sql';
 import type { CmdbConfig } from '../config.ts';
 import { CmdbStore } from './cmdb-store.ts';
-import type { Db } from './db.ts';
-import { PostgresDb } from './postgres-db.ts';
-import { SqliteDb } from './sqlite-db.ts';
 
 export interface OpenStoreOptions {
   config: CmdbConfig & { dataDir: string };
@@ -16,20 +14,17 @@ export interface OpenStoreOptions {
  * Opens the configured database and migrates it. When PostgreSQL is unreachable at start the service still
  * starts: calls fail with DEPENDENCY_UNAVAILABLE, /ready names the database, and each call retries the migration.
  */
-export function openStore(options: OpenStoreOptions): { db: Db; store: () => Promise<CmdbStore> } {
+export async function openStore(options: OpenStoreOptions): Promise<{ db: Db; store: () => Promise<CmdbStore> }> {
   const { config, log } = options;
-  let db: Db;
-  if (config.databaseUrl) {
-    try {
-      options.redactor.register(decodeURIComponent(new URL(config.databaseUrl).password));
-    } catch {}
-    db = new PostgresDb(config.databaseUrl, config.poolSize);
-    log.info({ backend: 'postgres' }, 'cmdb store: PostgreSQL');
-  } else {
-    const file = config.sqliteFile ?? join(config.dataDir, 'cmdb.sqlite');
-    db = new SqliteDb(file);
-    log.info({ backend: 'sqlite', file }, 'cmdb store: SQLite');
-  }
+  const db = await openDb({
+    // CMDB_SQLITE_FILE has always been relative to the working directory, the default file to the data directory.
+    url: config.databaseUrl ?? (config.sqliteFile ? resolve(config.sqliteFile) : undefined),
+    dataDir: config.dataDir,
+    defaultFile: 'cmdb.sqlite',
+    poolSize: config.poolSize,
+    redactor: options.redactor,
+  });
+  log.info({ backend: db.dialect, database: db.label }, `cmdb store: ${db.label}`);
   const store = new CmdbStore(db, (statement, error) =>
     log.warn({ statement, err: error }, 'optional index not created; free-text search will scan'),
   );

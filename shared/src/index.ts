@@ -1,4 +1,17 @@
 export { z } from 'zod';
+export {
+  type ServiceEndpointConfig,
+  type ServiceEndpointSpecOptions,
+  serviceEndpoint,
+  serviceEndpointConfig,
+} from './client/endpoint-config.ts';
+export { toolErrorFromResult } from './client/result-error.ts';
+export {
+  createServiceClient,
+  type ServiceCallOptions,
+  type ServiceClient,
+  type ServiceClientOptions,
+} from './client/service-client.ts';
 export { envBoolean, envBytes, envInt, envList } from './config/env-values.ts';
 export { type Credential, type KitConfig, kitConfigSpec, LOG_LEVELS, processConfigSource } from './config/kit-config.ts';
 export {
@@ -10,6 +23,14 @@ export {
   mergeConfigSpecs,
 } from './config/load-config.ts';
 export type { Caller, ClientLogLevel, ElicitationAnswer, ElicitationForm, RequestContext, ToolContext } from './context.ts';
+export {
+  CORRELATION_HEADER,
+  CORRELATION_META_KEY,
+  type CorrelationSources,
+  findCorrelationId,
+  readCorrelationId,
+  writeCorrelationId,
+} from './correlation.ts';
 export {
   type AnyToolDefinition,
   definePrompt,
@@ -32,6 +53,7 @@ export { callerIdOf } from './http/auth.ts';
 export { headerLines, isToken, trimmed } from './http/header-lines.ts';
 export { sendJsonRpcError } from './http/json-rpc-error.ts';
 export type { McpRequest, McpResponse, NodeMcpRequest } from './http/mcp-request.ts';
+export { IDEMPOTENCY_META_KEY, idempotencyKeyOf } from './idempotency/key.ts';
 export { createLogger, type LogDestination, type Logger } from './logging/logger.ts';
 export { createRedactor, REDACTED, Redactor } from './logging/redactor.ts';
 export { Counter, createMetrics, DURATION_BUCKETS, Gauge, Histogram, type ServiceMetrics } from './metrics.ts';
@@ -43,6 +65,5 @@ export { ReleasingMap } from './runtime/releasing-map.ts';
 export { EXIT_CONFIG, runService } from './runtime/run-service.ts';
 export { createRuntime, type RuntimeOptions, type ServiceRuntime } from './runtime/runtime.ts';
 export { acceptsErrorEnvelope, type CompiledTool, compileTool, ERROR_ENVELOPE_SCHEMA, jsonSchemaOf } from './server/compile.ts';
-export { CORRELATION_HEADER, CORRELATION_META_KEY, correlationFromHeaders, correlationFromMeta } from './server/correlation.ts';
 export { errorResult, runToolCall, type ToolCallEnvironment } from './server/tool-call.ts';
 export { MemoryEventStore } from './transports/event-store.ts';

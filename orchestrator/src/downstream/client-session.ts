@@ -3,17 +3,17 @@ import {
   acceptsErrorEnvelope,
   type Caller,
   type ClientLogLevel,
-  CORRELATION_META_KEY,
   type CompiledTool,
-  correlationFromMeta,
   type ElicitationAnswer,
   type ElicitationForm,
   errorResult,
+  findCorrelationId,
   type Logger,
   ReleasingMap,
   runToolCall,
   type ToolContext,
   ToolError,
+  writeCorrelationId,
 } from '@switchboard/shared';
 import {
   errorMessage,
@@ -62,6 +62,7 @@ interface ForwardOptions {
 
 /** Facts about the HTTP request (or stdio line) that carried a message. */
 export interface Carrier {
+  /** The carrying request's id (readCorrelationId over its headers); a message's `_meta` id wins over it (handle). */
   correlationId: string;
 }
 
@@ -153,8 +154,11 @@ export class ClientSession implements ClientLink {
       this.#notification(message);
       return undefined;
     }
+    // The message's own id (its `_meta`) wins over the carrying request's: read once, used by every log line and hop.
+    const meta = (message.params as { _meta?: Record<string, unknown> } | undefined)?._meta;
+    const own = meta === undefined ? undefined : findCorrelationId({ meta });
     try {
-      return await this.#request(message, carrier);
+      return await this.#request(message, own === undefined || own === carrier.correlationId ? carrier : { correlationId: own });
     } catch (error) {
       // A cancelled request gets no response (MCP cancellation).
       if (error instanceof RequestAbortedError) return undefined;
@@ -424,9 +428,10 @@ export class ClientSession implements ClientLink {
   ): Promise<JsonRpcResponse> {
     const meta = (params._meta ?? {}) as Record<string, unknown>;
     const clientToken = meta.progressToken as RequestId | undefined;
-    const correlationId = correlationFromMeta(meta) ?? carrier.correlationId;
+    const correlationId = carrier.correlationId;
     const timeoutMs = options.timeoutMs ?? upstream.config.timeouts.callMs;
-    const headers = { 'x-correlation-id': correlationId };
+    const headers: Record<string, string> = {};
+    writeCorrelationId(correlationId, { headers });
     for (let attempt = 0; ; attempt++) {
       let session: UpstreamSession;
       try {
@@ -444,7 +449,8 @@ export class ClientSession implements ClientLink {
         continue;
       }
       const id = session.nextRequestId();
-      const forwardedMeta: Record<string, unknown> = { ...meta, [CORRELATION_META_KEY]: correlationId };
+      const forwardedMeta: Record<string, unknown> = { ...meta };
+      writeCorrelationId(correlationId, { meta: forwardedMeta });
       if (clientToken !== undefined) forwardedMeta.progressToken = id;
       else delete forwardedMeta.progressToken;
       const sent: Record<string, unknown> = { ...params, _meta: forwardedMeta };
@@ -646,7 +652,7 @@ export class ClientSession implements ClientLink {
     meta: Record<string, unknown>,
     signal: AbortSignal,
   ): ToolContext {
-    const correlationId = correlationFromMeta(meta) ?? carrier.correlationId;
+    const correlationId = carrier.correlationId;
     const progressToken = meta.progressToken as RequestId | undefined;
     return {
       config: this.#federation.config,

@@ -7,6 +7,7 @@ import {
   type McpRequest,
   type McpResponse,
   ReleasingMap,
+  readCorrelationId,
   type ServiceMetrics,
   sendJsonRpcError,
 } from '@switchboard/shared';
@@ -127,10 +128,9 @@ function callerOf(req: McpRequest): Caller {
 
 const MAX_KEPT_STREAMS = 50;
 
-/** The request's correlation id (the kit gave every request one before it reached the endpoint). */
+/** The request's correlation id: the kit's HTTP layer has read it (readCorrelationId) and stored it on the headers. */
 function correlationOf(req: McpRequest): string {
-  const id = req.headers['x-correlation-id'];
-  return typeof id === 'string' ? id : randomUUID();
+  return readCorrelationId({ headers: req.headers });
 }
 
 /**

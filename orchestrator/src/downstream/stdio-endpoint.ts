@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Logger } from '@switchboard/shared';
+import { type Logger, readCorrelationId } from '@switchboard/shared';
 import type { Federation } from '../federation.ts';
 import { type JsonRpcMessage, messageText } from '../json-rpc.ts';
 
@@ -36,7 +35,8 @@ export function serveOrchestratorStdio(options: StdioEndpointOptions): { close()
           write({ jsonrpc: '2.0', id: null as unknown as string, error: { code: -32700, message: 'Parse error' } });
         }
         if (message) {
-          void session.handle(message, { correlationId: randomUUID() }).then((response) => {
+          // A line has no headers: its `_meta` id (read in handle) or a new one.
+          void session.handle(message, { correlationId: readCorrelationId({}) }).then((response) => {
             if (response) write(response);
           });
         }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { KitConfig } from '../config/kit-config.ts';
+import { CORRELATION_HEADER } from '../correlation.ts';
 import type { Logger } from '../logging/logger.ts';
 import { createAuthenticator } from './auth.ts';
 import { applyCorrelation } from './correlation.ts';
@@ -158,7 +159,7 @@ export function createHttpHandlers(options: HttpAppOptions): HttpHandlers {
   };
 
   const failed = (req: McpRequest, res: McpResponse, path: string) => (error: unknown) => {
-    log.error({ err: error, path, correlation_id: req.headers['x-correlation-id'] }, 'MCP request failed');
+    log.error({ err: error, path, correlation_id: req.headers[CORRELATION_HEADER] }, 'MCP request failed');
     sendJsonRpcError(res, 500, -32603, 'Internal error');
   };
 

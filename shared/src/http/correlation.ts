@@ -1,12 +1,13 @@
-import { CORRELATION_HEADER, correlationFromHeaders } from '../server/correlation.ts';
+import { CORRELATION_HEADER, readCorrelationId } from '../correlation.ts';
 import type { McpRequest, McpResponse } from './mcp-request.ts';
 
 /**
- * Gives a request its correlation id (from x-correlation-id or traceparent, else new), stores it on the request
- * headers so MCP handlers see it, and returns it in the response header.
+ * Gives an HTTP request its correlation id (readCorrelationId over its headers: x-correlation-id, else traceparent,
+ * else new), stores it on the request headers so the MCP layer and every log line of the request see the same one,
+ * and returns it in the response header.
  */
 export function applyCorrelation(req: McpRequest, res: McpResponse): string {
-  const id = correlationFromHeaders(req.headers);
+  const id = readCorrelationId({ headers: req.headers });
   req.headers[CORRELATION_HEADER] = id;
   res.setHeader(CORRELATION_HEADER, id);
   return id;

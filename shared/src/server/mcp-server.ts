@@ -18,10 +18,10 @@ import {
   SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller, ClientLogLevel, ElicitationAnswer, ElicitationForm, RequestContext, ToolContext } from '../context.ts';
+import { CORRELATION_HEADER, readCorrelationId } from '../correlation.ts';
 import type { AnyPromptDefinition, AnyResourceDefinition, ResourceEntry } from '../define.ts';
 import { ToolError } from '../errors.ts';
 import type { ServiceRuntime } from '../runtime/runtime.ts';
-import { CORRELATION_HEADER, correlationFromHeaders, correlationFromMeta } from './correlation.ts';
 import { runToolCall } from './tool-call.ts';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -46,7 +46,7 @@ function callerOf(extra: Extra, fallback: Caller): Caller {
 function correlationOf(extra: Extra): string {
   const meta = extra._meta as Record<string, unknown> | undefined;
   const headers = (extra.requestInfo?.headers ?? {}) as Record<string, string | string[] | undefined>;
-  return correlationFromMeta(meta) ?? correlationFromHeaders(headers);
+  return readCorrelationId({ meta, headers });
 }
 
 function encodeListCursor(position: { i: number; c?: string }): string {

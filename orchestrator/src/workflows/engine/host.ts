@@ -1,8 +1,8 @@
 import type { Logger } from '@switchboard/shared';
 import type { CheckpointEvent, RunStatus, StepRecord } from '../store/types.ts';
 
-/** The `_meta` key carrying a step's idempotency key (`runId:stepPath[:index]`) to the upstream. */
-export const IDEMPOTENCY_META_KEY = 'io.switchboard/idempotency-key';
+/** The `_meta` key carrying a step's idempotency key (`runId:stepPath[:index]`) to the upstream: the kit's. */
+export { IDEMPOTENCY_META_KEY } from '@switchboard/shared';
 
 /** One tool call of a step (or of a compensation), ready to send. */
 export interface PreparedCall {

@@ -41,10 +41,17 @@ describe('notify killed with SIGKILL in the middle of sending', () => {
     f.smtp.state.hangData = true;
     proc = await spawnService(MAIN, { env: env() });
     const client = await connect(proc.url);
-    const sent = await client.callTool({ name: 'notify', arguments: { severity: 'critical', title: 'power loss', body: 'rack 4' } });
+    const sent = await client.callTool({
+      name: 'notify',
+      arguments: { severity: 'critical', title: 'power loss', body: 'rack 4' },
+    });
     const deliveryId = (sent.structuredContent as { deliveryId: string }).deliveryId;
     expect(deliveryId).toMatch(/^dlv_/);
-    await waitUntil(() => f.twilio.messages.length === 1 && f.slack.posted.length === 1 && f.smtp.received() === 1, 15_000, 'all three providers to have the message');
+    await waitUntil(
+      () => f.twilio.messages.length === 1 && f.slack.posted.length === 1 && f.smtp.received() === 1,
+      15_000,
+      'all three providers to have the message',
+    );
     proc.child.kill('SIGKILL');
     expect(await proc.exited).toBe('SIGKILL');
     await client.close().catch(() => {});

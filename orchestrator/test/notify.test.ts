@@ -3,10 +3,26 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type SpawnedService, spawnService } from '@switchboard/shared/testing';
-import { type Fixtures, notifyEnv, ONCALL, OPS_EMAIL, startFixtures, tempDir } from '../../services/notify/test/harness.ts';
 import { connect, type RunningOrchestrator, startOrchestrator, structured, waitFor, waitUp } from './helpers.ts';
 
 const NOTIFY_MAIN = fileURLToPath(new URL('../../services/notify/src/main.ts', import.meta.url));
+
+/** notify's own fixtures (SMTP server, Twilio and Slack wire formats), loaded by path: they live in its package. */
+interface Fixtures {
+  smtp: { accepted: { subject?: string; to?: unknown }[]; received(): number };
+  twilio: { messages: { to: string; body: string }[] };
+  slack: { posted: { channel: string; text: string }[] };
+  close(): Promise<void>;
+}
+interface NotifyHarness {
+  ONCALL: string;
+  OPS_EMAIL: string;
+  startFixtures(): Promise<Fixtures>;
+  notifyEnv(f: Fixtures, extra: Record<string, string>): Record<string, string>;
+  tempDir(): { path: string; cleanup(): void };
+}
+const HARNESS_PATH = '../../services/notify/test/harness.ts';
+const { ONCALL, OPS_EMAIL, startFixtures, notifyEnv, tempDir } = (await import(HARNESS_PATH)) as NotifyHarness;
 
 /**
  * The notify service as a real process behind the orchestrator, its SMTP server real (smtp-server), Twilio and

@@ -137,6 +137,7 @@ function responseOf(chunks: GenerateContentResponse[], requested: string): ChatR
 export function createGeminiProvider(options: GeminiProviderOptions): ChatProvider & EmbeddingProvider {
   const ai = new GoogleGenAI({
     apiKey: options.apiKey,
+    apiVersion: 'v1beta',
     httpOptions: { timeout: options.timeoutMs, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) },
   });
   return {

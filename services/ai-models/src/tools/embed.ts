@@ -1,4 +1,4 @@
-import { defineTool, z } from '@switchboard/shared';
+import { defineTool, ToolError, z } from '@switchboard/shared';
 import type { AiToolContext } from '../context.ts';
 import { embedTexts } from '../embeddings/embed-texts.ts';
 import { modelId } from './shared-schemas.ts';
@@ -31,6 +31,14 @@ export const embed = defineTool({
   truncationHint: 'embed fewer texts per call, or store them with upsertDocuments',
   handler: async (args, ctx: AiToolContext) => {
     const model = ctx.clients.registry.require(args.model ?? ctx.config.defaultEmbeddingModel, 'embedding');
+    // A vector list cut short by the output cap would look complete: refuse before spending anything instead.
+    const bytes = args.texts.length * (model.dimensions as number) * 11;
+    if (bytes > ctx.config.outputCapBytes) {
+      throw new ToolError(
+        'OUTPUT_TOO_LARGE',
+        `${args.texts.length} vectors of ${model.dimensions} dimensions are about ${bytes} bytes, over the ${ctx.config.outputCapBytes}-byte output cap; embed at most ${Math.max(1, Math.floor(ctx.config.outputCapBytes / ((model.dimensions as number) * 11)))} texts per call, or store them with upsertDocuments`,
+      );
+    }
     const outcome = await embedTexts(args.texts, model, ctx, 'embed');
     return {
       model: model.id,

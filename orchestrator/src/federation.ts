@@ -3,6 +3,7 @@ import {
   type ClientLogLevel,
   type CompiledTool,
   compileTool,
+  type IdempotencyStore,
   type InFlight,
   type KitConfig,
   type Logger,
@@ -37,6 +38,8 @@ export interface FederationOptions {
   /** More local tools under `orchestrator.` (workflows add theirs). */
   extraTools?: CompiledTool[];
   version: string;
+  /** Where the local tools' ctx.idempotent outcomes go (the workflow store's database in the orchestrator). */
+  idempotency: IdempotencyStore;
 }
 
 /**
@@ -52,6 +55,7 @@ export class Federation implements FederationView {
   readonly kitMetrics: ServiceMetrics;
   readonly metrics: ProxyMetrics;
   readonly inFlight: InFlight;
+  readonly idempotency: IdempotencyStore;
   readonly serverInfo: { name: string; version: string };
   readonly instructions =
     'Switchboard federates infrastructure MCP services. Tools are namespaced <service>.<tool>; orchestrator.listServices shows which services are up.';
@@ -77,6 +81,7 @@ export class Federation implements FederationView {
     this.kitMetrics = options.kitMetrics;
     this.metrics = options.metrics;
     this.inFlight = options.inFlight;
+    this.idempotency = options.idempotency;
     this.serverInfo = { name: 'switchboard-orchestrator', version: options.version };
     this.#localTools = [compileTool(listServices), compileTool(health), ...(options.extraTools ?? [])];
     this.localClients = {

@@ -7,10 +7,12 @@ import {
   createMetrics,
   createRedactor,
   type HttpHandle,
+  IdempotencyStore,
   InFlight,
   type KitConfig,
   type LogDestination,
   type Logger,
+  lazyKitDb,
   listenHttp,
   type Redactor,
   type ServiceMetrics,
@@ -69,6 +71,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   });
   const metrics = createMetrics();
   const inFlight = new InFlight();
+  const idempotencyDb = lazyKitDb(config, 'orchestrator', redactor);
   const federation = new Federation({
     config,
     log,
@@ -79,6 +82,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     childBaseEnv: childBaseEnv(options.source.env),
     extraTools: [...(options.extraTools ?? []), ...workflowTools()],
     version: VERSION,
+    idempotency: new IdempotencyStore({ db: idempotencyDb.db, retentionMs: config.idempotencyRetentionMs }),
   });
   federation.start();
   const workflows = attachWorkflows({ config: config.workflows, federation, log, redactor, registry: metrics.registry });
@@ -142,6 +146,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           watcher?.close();
           await workflows.close();
           await federation.stop();
+          await idempotencyDb.close();
         },
         // Workflow runs stop first (they resume from their checkpoints), so draining does not wait on their steps.
       }).then((handle) => ({ ...handle, shutdown: () => workflows.halt().then(() => handle.shutdown()) })),
@@ -152,6 +157,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       watcher?.close();
       await workflows.close();
       await federation.stop();
+      await idempotencyDb.close();
     },
   };
 }

@@ -50,4 +50,14 @@ export interface ToolContext<Config = unknown, Clients = unknown> extends Reques
   readonly canElicit: boolean;
   /** Asks the human at the client; throws APPROVAL_REQUIRED when the client cannot elicit. */
   elicit(form: ElicitationForm): Promise<ElicitationAnswer>;
+  /**
+   * Runs a mutation at most once per idempotency key. When the call's `_meta["io.switchboard/idempotency-key"]`
+   * carries a key (the workflow engine sends one with every step), the first call with (caller, tool, key) runs
+   * `work` and its outcome (the result, or a ToolError retrying cannot change) is kept for the retention window
+   * (SWITCHBOARD_IDEMPOTENCY_RETENTION_MS); a repeat returns that outcome without running `work`, a repeat while the
+   * first still runs waits for it, and a repeat with other arguments fails with IDEMPOTENCY_CONFLICT. Without a key
+   * `work` just runs. Once per call; put the whole mutation (and nothing read-only around it) inside. The value must
+   * be JSON (a repeat gets it back parsed from the store, redacted).
+   */
+  idempotent<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -4,6 +4,7 @@ import type { ConfigSpec } from './config/load-config.ts';
 import type { RequestContext, ToolContext } from './context.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Redactor } from './logging/redactor.ts';
+import type { Db } from './sql/types.ts';
 
 /** MCP tool annotations; the three hints are mandatory for every Switchboard tool. */
 export interface ToolAnnotations {
@@ -109,6 +110,12 @@ export interface SetupResult<Clients> {
   ready?: Record<string, () => Promise<void>>;
   /** Releases the clients at shutdown. */
   close?: () => Promise<void>;
+  /**
+   * The service's own database (see @switchboard/shared/sql): the kit keeps its idempotency records there too, so
+   * replicas sharing it share them. Without it they go to SWITCHBOARD_IDEMPOTENCY_DATABASE_URL, else to a SQLite file
+   * `<dataDir>/<service>-idempotency.sqlite` opened on first use. `close` must close it (the kit does not).
+   */
+  db?: Db;
 }
 
 /** One finished tools/call, as the service's `onToolCall` hook sees it. */

@@ -13,6 +13,10 @@ export const ERROR_CATALOGUE = {
     description:
       'The call contradicts existing state: a natural key taken under another id, relationships still point at an item.',
   },
+  IDEMPOTENCY_CONFLICT: {
+    retryable: false,
+    description: 'The idempotency key was already used for this tool with other arguments; a different call needs a new key.',
+  },
   READ_ONLY: { retryable: false, description: 'The service runs in read-only mode and refuses every mutating tool.' },
   PERMISSION_DENIED: { retryable: false, description: 'The caller or the policy does not allow this call.' },
   POLICY_VIOLATION: {

@@ -4,6 +4,7 @@ import {
   type Caller,
   type ClientLogLevel,
   type CompiledTool,
+  createIdempotent,
   type ElicitationAnswer,
   type ElicitationForm,
   errorResult,
@@ -654,10 +655,11 @@ export class ClientSession implements ClientLink {
   ): ToolContext {
     const correlationId = carrier.correlationId;
     const progressToken = meta.progressToken as RequestId | undefined;
+    const log = this.log.child({ tool: tool.definition.name, correlation_id: correlationId });
     return {
       config: this.#federation.config,
       clients: this.#federation.localClients,
-      log: this.log.child({ tool: tool.definition.name, correlation_id: correlationId }),
+      log,
       caller: this.caller,
       correlationId,
       signal,
@@ -703,6 +705,17 @@ export class ClientSession implements ClientLink {
         const result = answer.result as { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, unknown> };
         return result.action === 'accept' ? { action: 'accept', content: result.content ?? {} } : { action: result.action };
       },
+      idempotent: createIdempotent({
+        store: this.#federation.idempotency,
+        service: 'orchestrator',
+        tool: tool.definition.name,
+        caller: this.caller.id,
+        meta,
+        args: (request.params as { arguments?: unknown } | undefined)?.arguments,
+        signal,
+        log,
+        redactor: this.#federation.redactor,
+      }),
     };
   }
 

@@ -1,4 +1,4 @@
-import type { ClientLogLevel, InFlight, KitConfig, Redactor, ServiceMetrics } from '@switchboard/shared';
+import type { ClientLogLevel, IdempotencyStore, InFlight, KitConfig, Redactor, ServiceMetrics } from '@switchboard/shared';
 import type { OrchestratorConfig } from '../config.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -15,6 +15,8 @@ export interface FederationView {
   readonly redactor: Redactor;
   readonly config: Readonly<OrchestratorConfig & KitConfig>;
   readonly inFlight: InFlight;
+  /** Where the orchestrator's own tools keep ctx.idempotent outcomes. */
+  readonly idempotency: IdempotencyStore;
   readonly serverInfo: { name: string; version: string };
   readonly instructions: string;
   /** What the orchestrator's own tools receive as `ctx.clients`. */

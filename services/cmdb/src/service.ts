@@ -26,6 +26,8 @@ export const cmdbService = defineService({
     const clients: CmdbClients = { store };
     return {
       clients,
+      // The kit keeps ctx.idempotent's records in cmdb's own database (shared by replicas on PostgreSQL).
+      db,
       ready: {
         database: async () => {
           await db.ping();

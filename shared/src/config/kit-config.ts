@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { databaseUrl } from '../sql/open-db.ts';
 import { envBoolean, envBytes, envInt, envList } from './env-values.ts';
 import { type ConfigSource, type ConfigSpec, defineConfig } from './load-config.ts';
 
@@ -33,6 +34,8 @@ function kitSchema(defaultPort: number) {
     shutdownTimeoutMs: envInt({ min: 0 }).default(10_000),
     dataDir: z.string().min(1).default('./.data'),
     readOnly: envBoolean().default(false),
+    idempotencyRetentionMs: envInt({ min: 100 }).default(24 * 60 * 60 * 1000),
+    idempotencyDatabaseUrl: databaseUrl().optional(),
   });
 }
 
@@ -74,6 +77,8 @@ export function kitConfigSpec(defaultPort: number): ConfigSpec<KitSchema> {
       shutdownTimeoutMs: 'SWITCHBOARD_SHUTDOWN_TIMEOUT_MS',
       dataDir: 'SWITCHBOARD_DATA_DIR',
       readOnly: 'SWITCHBOARD_READ_ONLY',
+      idempotencyRetentionMs: 'SWITCHBOARD_IDEMPOTENCY_RETENTION_MS',
+      idempotencyDatabaseUrl: 'SWITCHBOARD_IDEMPOTENCY_DATABASE_URL',
     },
     finalize: (config, problems) => {
       const credentials: Credential[] = [...config.credentials];

@@ -3,10 +3,13 @@ import type { DestinationStream } from 'pino';
 import { type KitConfig, kitConfigSpec, processConfigSource } from '../config/kit-config.ts';
 import { type ConfigSource, type ConfigSpec, loadConfig, mergeConfigSpecs } from '../config/load-config.ts';
 import type { AnyServiceDefinition } from '../define.ts';
+import { lazyKitDb } from '../idempotency/kit-db.ts';
+import { IdempotencyStore } from '../idempotency/store.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createRedactor, type Redactor } from '../logging/redactor.ts';
 import { createMetrics, type ServiceMetrics } from '../metrics.ts';
 import { type CompiledTool, compileTool } from '../server/compile.ts';
+import type { Db } from '../sql/types.ts';
 import { InFlight } from './in-flight.ts';
 
 export interface RuntimeOptions {
@@ -31,6 +34,8 @@ export interface ServiceRuntime {
   toolListing: Tool[];
   readOnlyToolListing: Tool[];
   inFlight: InFlight;
+  /** Where ctx.idempotent keeps first outcomes (the service's db, or the kit's own, opened on first use). */
+  idempotency: IdempotencyStore;
   /** Releases backend clients; idempotent. */
   close(): Promise<void>;
 }
@@ -56,9 +61,12 @@ export async function createRuntime(service: AnyServiceDefinition, options: Runt
     redactor,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
-  const setup = service.setup ? await service.setup({ config, log, redactor }) : { clients: undefined };
+  const setup: { clients: unknown; ready?: Record<string, () => Promise<void>>; close?: () => Promise<void>; db?: Db } =
+    service.setup ? await service.setup({ config, log, redactor }) : { clients: undefined };
   const tools = new Map(service.tools.map((tool) => [tool.name, compileTool(tool)]));
   const toolListing = [...tools.values()].map((t) => t.listing as Tool);
+  const kitDb = lazyKitDb(config, service.name, redactor);
+  const own = setup.db;
   let closed: Promise<void> | undefined;
   return {
     service,
@@ -72,6 +80,10 @@ export async function createRuntime(service: AnyServiceDefinition, options: Runt
     toolListing,
     readOnlyToolListing: toolListing.filter((tool) => tool.annotations?.readOnlyHint === true),
     inFlight: new InFlight(),
+    idempotency: new IdempotencyStore({
+      db: own ? async () => own : kitDb.db,
+      retentionMs: config.idempotencyRetentionMs,
+    }),
     close: () => {
       closed ??= (async () => {
         try {
@@ -79,6 +91,7 @@ export async function createRuntime(service: AnyServiceDefinition, options: Runt
         } catch (error) {
           log.error({ err: error }, 'closing backend clients failed');
         }
+        await kitDb.close();
       })();
       return closed;
     },

@@ -21,6 +21,7 @@ import type { Caller, ClientLogLevel, ElicitationAnswer, ElicitationForm, Reques
 import { CORRELATION_HEADER, readCorrelationId } from '../correlation.ts';
 import type { AnyPromptDefinition, AnyResourceDefinition, ResourceEntry } from '../define.ts';
 import { ToolError } from '../errors.ts';
+import { createIdempotent } from '../idempotency/idempotent.ts';
 import type { ServiceRuntime } from '../runtime/runtime.ts';
 import { runToolCall } from './tool-call.ts';
 
@@ -161,6 +162,7 @@ export function createServiceServer(runtime: ServiceRuntime, session: SessionInf
     const signal = AbortSignal.any([extra.signal, controller.signal]);
     const base = baseContext(extra, signal, { tool: tool.definition.name });
     const progressToken = extra._meta?.progressToken;
+    let idempotent: ToolContext['idempotent'] | undefined;
     const ctx: ToolContext = {
       ...base,
       progress: async (progress, total, message) => {
@@ -190,6 +192,20 @@ export function createServiceServer(runtime: ServiceRuntime, session: SessionInf
         );
         if (answer.action === 'accept') return { action: 'accept', content: (answer.content ?? {}) as Record<string, unknown> };
         return { action: answer.action };
+      },
+      idempotent: (work) => {
+        idempotent ??= createIdempotent({
+          store: runtime.idempotency,
+          service: service.name,
+          tool: tool.definition.name,
+          caller: base.caller.id,
+          meta: base.meta,
+          args: request.params.arguments,
+          signal,
+          log: base.log,
+          redactor: runtime.redactor,
+        });
+        return idempotent(work);
       },
     };
     const started = process.hrtime.bigint();

@@ -12,13 +12,9 @@ export const addRelationship = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   handler: async (args, ctx: CmdbToolContext) => {
     const store = await ctx.clients.store();
-    const { relationship, changed } = await store.relate(
-      requireRef(args.source, 'the source'),
-      args.type,
-      requireRef(args.target, 'the target'),
-      mutatorOf(ctx),
-      false,
-    );
+    const source = requireRef(args.source, 'the source');
+    const target = requireRef(args.target, 'the target');
+    const { relationship, changed } = await ctx.idempotent(() => store.relate(source, args.type, target, mutatorOf(ctx), false));
     return {
       relationship: relationshipView(relationship),
       created: changed,

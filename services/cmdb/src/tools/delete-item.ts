@@ -1,5 +1,5 @@
 import { defineTool, z } from '@switchboard/shared';
-import { type CmdbToolContext, mutatorOf } from '../context.ts';
+import { type CmdbToolContext, mutate, mutatorOf } from '../context.ts';
 import { ciRefShape, ciSummarySchema, summaryOf } from '../model.ts';
 import { requireRef } from './shared-schemas.ts';
 
@@ -17,7 +17,8 @@ export const deleteItem = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
   handler: async (args, ctx: CmdbToolContext) => {
     const store = await ctx.clients.store();
-    const result = await store.delete(requireRef(args), args.cascade, mutatorOf(ctx), args.dryRun);
+    const ref = requireRef(args);
+    const result = await mutate(ctx, args.dryRun, () => store.delete(ref, args.cascade, mutatorOf(ctx), args.dryRun));
     return { deleted: summaryOf(result.item), relationshipsRemoved: result.relationshipsRemoved, dryRun: args.dryRun };
   },
 });

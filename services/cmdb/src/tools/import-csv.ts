@@ -1,5 +1,5 @@
 import { defineTool, z } from '@switchboard/shared';
-import { type CmdbToolContext, mutatorOf } from '../context.ts';
+import { type CmdbToolContext, mutate, mutatorOf } from '../context.ts';
 import { parseCsv } from '../csv.ts';
 import { ATTRIBUTE_KEY, ciTypeSchema } from '../model.ts';
 import type { UpsertInput } from '../store/cmdb-store.ts';
@@ -103,7 +103,10 @@ export const importCsv = defineTool({
       }
     }
     const store = await ctx.clients.store();
-    const result = inputs.length > 0 ? await store.upsertMany(inputs, mutatorOf(ctx), args.dryRun) : { outcomes: [], errors: [] };
+    const result =
+      inputs.length > 0
+        ? await mutate(ctx, args.dryRun, () => store.upsertMany(inputs, mutatorOf(ctx), args.dryRun))
+        : { outcomes: [], errors: [] };
     errors.push(...result.errors);
     errors.sort((a, b) => a.line - b.line);
     const count = (action: string) => result.outcomes.filter((o) => o.action === action).length;

@@ -12,13 +12,9 @@ export const removeRelationship = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
   handler: async (args, ctx: CmdbToolContext) => {
     const store = await ctx.clients.store();
-    const { relationship } = await store.relate(
-      requireRef(args.source, 'the source'),
-      args.type,
-      requireRef(args.target, 'the target'),
-      mutatorOf(ctx),
-      true,
-    );
+    const source = requireRef(args.source, 'the source');
+    const target = requireRef(args.target, 'the target');
+    const { relationship } = await ctx.idempotent(() => store.relate(source, args.type, target, mutatorOf(ctx), true));
     return {
       relationship: relationshipView(relationship),
       removed: true,

@@ -1,5 +1,5 @@
 import { defineTool, z } from '@switchboard/shared';
-import { type CmdbToolContext, mutatorOf } from '../context.ts';
+import { type CmdbToolContext, mutate, mutatorOf } from '../context.ts';
 import {
   attributeKeySchema,
   attributeValueSchema,
@@ -43,7 +43,7 @@ export const upsertItem = defineTool({
   handler: async (args, ctx: CmdbToolContext) => {
     const { dryRun, ...input } = args;
     const store = await ctx.clients.store();
-    const outcome = await store.upsert(input, mutatorOf(ctx), dryRun);
+    const outcome = await mutate(ctx, dryRun, () => store.upsert(input, mutatorOf(ctx), dryRun));
     return { ...outcome, dryRun };
   },
 });

@@ -44,7 +44,8 @@ function baseConfig(config: CloudConfig): Record<string, unknown> {
 }
 
 export function createAwsClients(config: CloudConfig, redactor: Redactor): AwsClients {
-  redactor.register(config.awsAccessKeyId, config.awsSecretAccessKey, config.awsSessionToken);
+  // The key id is an identifier (AWS prints it in errors and presigned URLs); the secret and session token are secret.
+  redactor.register(config.awsSecretAccessKey, config.awsSessionToken);
   const base = baseConfig(config);
   const made = new Map<string, { destroy(): void }>();
   function client<T extends { destroy(): void }>(

@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { connectInMemory, type TestClient } from '@switchboard/shared/testing';
+import { cloudService } from '../src/service.ts';
+import { putSamples } from './fixtures/aws/cloudwatch.ts';
+import { addInstance } from './fixtures/aws/ec2.ts';
+import { addFunction } from './fixtures/aws/lambda.ts';
+import { type AwsFixture, startAwsFixture } from './fixtures/aws/server.ts';
+import { type S3Emulator, startS3Emulator } from './fixtures/s3/s3-emulator.ts';
+
+/** The test account's key, known to the AWS fixture and to s3rver, which both verify SigV4 signatures made with it. */
+export const AWS_KEY = { accessKeyId: 'SBTESTKEY0000000001', secret: 'fixture-secret-key-do-not-leak-0123456789' };
+
+export function tempDir(prefix: string): { path: string; cleanup(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export type { S3Emulator };
+
+/** The real s3rver emulator (its own process) behind a gateway that verifies signatures, with buckets made up front. */
+export function startS3rver(buckets: string[]): Promise<S3Emulator> {
+  return startS3Emulator(buckets, AWS_KEY);
+}
+
+export interface Elicitations {
+  prompts: string[];
+  answer: 'accept' | 'decline' | 'cancel';
+}
+
+/** Connects an in-memory client; with `elicit`, the client can answer approval prompts. */
+export async function connectCloud(config: Record<string, unknown>, elicit?: Elicitations, logs?: string[]): Promise<TestClient> {
+  return connectInMemory(cloudService, {
+    config,
+    ...(logs ? { logDestination: { write: (line: string) => void logs.push(line) } } : {}),
+    ...(elicit
+      ? {
+          capabilities: { elicitation: {} },
+          beforeConnect: (client: Client) =>
+            client.setRequestHandler(ElicitRequestSchema, async (request) => {
+              elicit.prompts.push(request.params.message);
+              return elicit.answer === 'accept' ? { action: 'accept', content: { approve: true } } : { action: elicit.answer };
+            }),
+        }
+      : {}),
+  });
+}
+
+export function structured<T = Record<string, any>>(result: unknown): T {
+  return (result as { structuredContent: T }).structuredContent;
+}
+
+/** An AWS fixture seeded with instances, functions, metrics, alarms and log events. */
+export async function seededAwsFixture(): Promise<AwsFixture> {
+  const aws = await startAwsFixture({ credentials: { [AWS_KEY.accessKeyId]: { secret: AWS_KEY.secret } } });
+  aws.ec2.images.add('ami-0abcdef1234567890');
+  for (let n = 0; n < 12; n++) {
+    addInstance(aws.ec2, {
+      instanceId: `i-0000000000000${String(n).padStart(4, '0')}`,
+      state: n % 3 === 0 ? 'stopped' : 'running',
+      instanceType: n % 2 === 0 ? 't3.micro' : 'm5.large',
+      tags: { Name: `web-${n}`, env: n < 6 ? 'prod' : 'dev' },
+      ...(n === 1 ? { publicIp: '203.0.113.10' } : {}),
+    });
+  }
+  addFunction(aws.lambda, 'ops-echo', (event) => ({ echoed: event }), aws.account, 'us-east-1');
+  addFunction(
+    aws.lambda,
+    'ops-fail',
+    () => {
+      throw new TypeError('boom: cannot read properties of undefined');
+    },
+    aws.account,
+    'us-east-1',
+  );
+  addFunction(aws.lambda, 'billing-report', () => ({ ok: true }), aws.account, 'us-east-1');
+  const base = Date.UTC(2026, 10, 30, 12, 0, 0);
+  putSamples(
+    aws.cloudwatch,
+    'AWS/EC2',
+    'CPUUtilization',
+    [{ Name: 'InstanceId', Value: 'i-00000000000000001' }],
+    Array.from({ length: 60 }, (_, i) => ({ t: new Date(base + i * 60_000), v: i % 10 })),
+  );
+  aws.cloudwatch.alarms.push(
+    {
+      AlarmName: 'web-cpu-high',
+      StateValue: 'ALARM',
+      StateReason: 'Threshold Crossed: 1 datapoint [91.0] was greater than the threshold (80.0).',
+      Namespace: 'AWS/EC2',
+      MetricName: 'CPUUtilization',
+      Threshold: 80,
+      ComparisonOperator: 'GreaterThanThreshold',
+      StateUpdatedTimestamp: new Date(base),
+      ActionsEnabled: true,
+    },
+    {
+      AlarmName: 'web-disk',
+      StateValue: 'OK',
+      StateReason: 'ok',
+      Namespace: 'CWAgent',
+      MetricName: 'disk_used_percent',
+      Threshold: 90,
+      ComparisonOperator: 'GreaterThanThreshold',
+      StateUpdatedTimestamp: new Date(base),
+      ActionsEnabled: true,
+    },
+    {
+      AlarmName: 'db-connections',
+      StateValue: 'ALARM',
+      StateReason: 'too many',
+      Namespace: 'AWS/RDS',
+      MetricName: 'DatabaseConnections',
+      Threshold: 100,
+      ComparisonOperator: 'GreaterThanThreshold',
+      StateUpdatedTimestamp: new Date(base),
+      ActionsEnabled: false,
+    },
+  );
+  aws.logs.groups.set('/app/web', [
+    { timestamp: base + 1000, message: 'INFO request served' },
+    { timestamp: base + 2000, message: 'ERROR database timeout' },
+    { timestamp: base + 3000, message: 'ERROR upstream 502' },
+    { timestamp: base + 4000, message: 'INFO healthy' },
+  ]);
+  return aws;
+}
+
+/** Configuration pointing the service at the fixtures. */
+export function awsConfig(aws: AwsFixture, s3: S3Emulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    awsEndpoint: aws.url,
+    awsS3Endpoint: s3.url,
+    awsS3ForcePathStyle: true,
+    awsAccessKeyId: AWS_KEY.accessKeyId,
+    awsSecretAccessKey: AWS_KEY.secret,
+    maxAttempts: 1,
+    gcpProject: 'unused-project',
+    gcpAccessToken: 'unused-token-0000000000',
+    ...extra,
+  };
+}

@@ -150,6 +150,39 @@ describe('correlation id', () => {
     const upstream = await probe.current.waitForLog((l) => l.msg === 'tool call finished' && l.correlation_id === 'abc-123');
     expect(upstream).toMatchObject({ tool: 'whoami', outcome: 'success' });
   });
+
+  test("one precedence on every hop: a message's _meta id wins over the header, traceparent stands in for both", async () => {
+    const probe = await probeProcess();
+    const orch = await orchestratorProcess({ upstreams: [{ name: 'probe', namespace: 'probe', url: `${probe.url}/mcp` }] });
+    const c = await client(`${orch.url}/mcp`, { 'x-correlation-id': 'hdr-1' });
+    const whoami = (meta?: Record<string, unknown>) =>
+      waitFor(async () => {
+        const result = await c.callTool({ name: 'probe.whoami', arguments: {}, ...(meta ? { _meta: meta } : {}) });
+        return !result.isError && structured(result);
+      });
+    const own = await whoami({ 'io.switchboard/correlation-id': 'meta-7' });
+    expect(own.correlationId).toBe('meta-7');
+    expect(own.meta).toMatchObject({ 'io.switchboard/correlation-id': 'meta-7' });
+    await orch.waitForLog((l) => l.msg === 'proxied call finished' && l.correlation_id === 'meta-7');
+    await probe.current.waitForLog((l) => l.msg === 'tool call finished' && l.correlation_id === 'meta-7');
+    // An id that is not one (spaces, 200 characters) is ignored: the header's id is used.
+    expect((await whoami({ 'io.switchboard/correlation-id': 'not valid' })).correlationId).toBe('hdr-1');
+
+    const traced = await client(`${orch.url}/mcp`, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    const who = structured(await traced.callTool({ name: 'probe.whoami', arguments: {} }));
+    expect(who.correlationId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    await orch.waitForLog((l) => l.msg === 'proxied call finished' && l.correlation_id === '4bf92f3577b34da6a3ce929d0e0e4736');
+    await probe.current.waitForLog(
+      (l) => l.msg === 'tool call finished' && l.correlation_id === '4bf92f3577b34da6a3ce929d0e0e4736',
+    );
+    // The HTTP response names the id the HTTP request carried.
+    const res = await fetch(`${orch.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-correlation-id': 'hdr-9' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    expect(res.headers.get('x-correlation-id')).toBe('hdr-9');
+  });
 });
 
 describe('SIGHUP', () => {

@@ -48,6 +48,8 @@ export const aiModelsService = defineService({
     };
     return {
       clients,
+      // The kit keeps its idempotency records (ctx.idempotent) in the same database.
+      db: storage.db,
       ready: {
         database: async () => {
           await storage.db.ping();

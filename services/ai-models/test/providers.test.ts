@@ -123,7 +123,7 @@ describe('providers through their SDKs', () => {
     const out = structured(await call('embed', { model: 'text-embedding-3-small', texts: ['first text', 'second text'] }));
     expect(out).toMatchObject({ model: 'text-embedding-3-small', semantic: true, dimensions: 64 });
     expect(out.vectors).toHaveLength(2);
-    expect((f.openai.requests.at(-1)?.body as { encoding_format: string }).encoding_format).toBe('base64');
+    expect(f.openai.requests.at(-1)?.body).toMatchObject({ encoding_format: 'base64' });
     const norm = Math.sqrt(out.vectors[0].reduce((s: number, v: number) => s + v * v, 0));
     expect(norm).toBeCloseTo(1, 4);
     expect(out.usage.inputTokens).toBeGreaterThan(0);

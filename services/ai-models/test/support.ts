@@ -5,7 +5,6 @@ import { type AnthropicFixture, startAnthropicFixture } from './fixtures/anthrop
 import { type GeminiFixture, startGeminiFixture } from './fixtures/gemini-fixture.ts';
 import { type OpenAiFixture, startOpenAiFixture } from './fixtures/openai-fixture.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read structured results freely.
 export type Json = Record<string, any>;
 
 export function structured(result: unknown): Json {

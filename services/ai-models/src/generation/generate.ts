@@ -6,7 +6,7 @@ import { type CachedAnswer, cacheKey } from '../storage/response-cache.ts';
 import type { answerShape } from '../tools/shared-schemas.ts';
 import { runChain } from './attempt-chain.ts';
 import { type GenerationArgs, prepareRequest } from './prepare.ts';
-import { samplingChannelOf } from './sampling-channel.ts';
+import { samplingOf } from './sampling-channel.ts';
 
 export type GenerationResult = z.input<z.ZodObject<typeof answerShape>>;
 
@@ -127,7 +127,7 @@ export async function runGeneration(
     onSwitch: (from, to, why) => {
       if (wantsStream) progress(`[${from.id} failed (${why}); falling back to ${to.id}]`);
     },
-    call: { sampling: samplingChannelOf(ctx) },
+    call: samplingOf(ctx),
   });
   try {
     await notifications;

@@ -12,15 +12,14 @@ interface SamplingContext {
   sample?(params: SamplingParams, options: { signal: AbortSignal; timeoutMs: number }): Promise<SamplingResult>;
 }
 
-/** Whether this build's kit can send sampling/createMessage from a tool at all. */
-export function kitCanSample(ctx: ToolContext): boolean {
-  return typeof (ctx as unknown as SamplingContext).sample === 'function';
-}
+export const KIT_CANNOT_SAMPLE = 'this build of the service kit cannot send sampling/createMessage from a tool yet';
+export const CLIENT_CANNOT_SAMPLE = 'the connected client did not declare the sampling capability';
 
-/** The session's sampling channel, or undefined when the kit or the client cannot sample. */
-export function samplingChannelOf(ctx: ToolContext): SamplingChannel | undefined {
+/** The session's sampling channel, or why there is none. */
+export function samplingOf(ctx: ToolContext): { sampling: SamplingChannel } | { samplingUnavailable: string } {
   const sampling = ctx as unknown as SamplingContext;
-  if (typeof sampling.sample !== 'function' || sampling.canSample !== true) return undefined;
+  if (typeof sampling.sample !== 'function') return { samplingUnavailable: KIT_CANNOT_SAMPLE };
+  if (sampling.canSample !== true) return { samplingUnavailable: CLIENT_CANNOT_SAMPLE };
   const sample = sampling.sample.bind(ctx);
-  return { createMessage: (params, signal, timeoutMs) => sample(params, { signal, timeoutMs }) };
+  return { sampling: { createMessage: (params, signal, timeoutMs) => sample(params, { signal, timeoutMs }) } };
 }

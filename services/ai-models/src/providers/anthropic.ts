@@ -70,9 +70,11 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     maxRetries: 0,
     timeout: options.timeoutMs,
   });
-  const fail = (error: unknown, signal: AbortSignal) => classifyStainlessError(error, Anthropic, signal);
+  const fail = (error: unknown, signal: AbortSignal, startedAt = performance.now()) =>
+    classifyStainlessError(error, Anthropic, signal, { startedAt, timeoutMs: options.timeoutMs });
   return {
     async generate(request: ChatRequest, call: CallOptions): Promise<ChatResponse> {
+      const startedAt = performance.now();
       try {
         if (!call.onText) return responseOf(await client.messages.create(params(request), { signal: call.signal }));
         const stream = client.messages.stream(params(request), { signal: call.signal });
@@ -80,16 +82,17 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
         stream.on('text', (delta) => onText(delta));
         return responseOf(await stream.finalMessage());
       } catch (error) {
-        throw fail(error, call.signal);
+        throw fail(error, call.signal, startedAt);
       }
     },
     async countTokens(request: ChatRequest, call: CallOptions): Promise<number> {
+      const startedAt = performance.now();
       const { max_tokens: _max, stop_sequences: _s, ...rest } = params(request);
       try {
         const counted = await client.messages.countTokens(rest, { signal: call.signal });
         return counted.input_tokens;
       } catch (error) {
-        throw fail(error, call.signal);
+        throw fail(error, call.signal, startedAt);
       }
     },
   };

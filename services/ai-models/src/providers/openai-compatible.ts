@@ -99,10 +99,12 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): ChatProvid
     maxRetries: 0,
     timeout: options.timeoutMs,
   });
-  const fail = (error: unknown, signal: AbortSignal) => classifyStainlessError(error, OpenAI, signal);
+  const fail = (error: unknown, signal: AbortSignal, startedAt = performance.now()) =>
+    classifyStainlessError(error, OpenAI, signal, { startedAt, timeoutMs: options.timeoutMs });
   return {
     maxBatch: 2048,
     async generate(request: ChatRequest, call: CallOptions): Promise<ChatResponse> {
+      const startedAt = performance.now();
       const estimated = Math.ceil(JSON.stringify(request.messages).length / 4);
       try {
         if (!call.onText) {
@@ -119,10 +121,11 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): ChatProvid
         stream.on('content', (delta) => onText(delta));
         return responseOf(await stream.finalChatCompletion(), estimated);
       } catch (error) {
-        throw fail(error, call.signal);
+        throw fail(error, call.signal, startedAt);
       }
     },
     async embed(model: string, texts: string[], dimensions: number, call: CallOptions): Promise<EmbeddingResult> {
+      const startedAt = performance.now();
       try {
         const response = await client.embeddings.create({ model, input: texts }, { signal: call.signal });
         const vectors = [...response.data].sort((a, b) => a.index - b.index).map((d) => Float32Array.from(d.embedding));
@@ -138,7 +141,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): ChatProvid
         }
         return { vectors, inputTokens: response.usage?.prompt_tokens ?? 0, usageEstimated: !response.usage };
       } catch (error) {
-        throw fail(error, call.signal);
+        throw fail(error, call.signal, startedAt);
       }
     },
   };

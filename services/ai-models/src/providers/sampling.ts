@@ -43,7 +43,7 @@ export function createSamplingProvider(options: SamplingProviderOptions): ChatPr
       if (!call.sampling) {
         throw new ProviderError(
           'unsupported',
-          'the connected MCP client did not declare the sampling capability, so the "sampling" provider cannot ask its model; connect with a client that supports sampling/createMessage or choose a provider model',
+          `the "sampling" provider cannot ask the client's model: ${call.samplingUnavailable ?? 'no sampling channel'}; connect with a client that supports sampling/createMessage or choose a provider model (listModels)`,
         );
       }
       if (request.responseSchema) throw new ProviderError('unsupported', 'sampling has no structured output (responseSchema)');

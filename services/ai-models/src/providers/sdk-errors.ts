@@ -35,8 +35,25 @@ function providerMessage(error: ApiErrorShape): string {
   return typeof message === 'string' ? message : error.message;
 }
 
-/** Maps an SDK exception to a ProviderError; anything unknown is rethrown unchanged. */
-export function classifyStainlessError(error: unknown, classes: StainlessErrors, signal: AbortSignal): ProviderError {
+/**
+ * Maps an SDK exception to a ProviderError; anything unknown is rethrown unchanged. A connection error that came
+ * after the whole timeout is a timeout, whatever the SDK could tell (an abort from another realm, such as a test
+ * VM, reaches it as a plain connection error).
+ */
+export function classifyStainlessError(
+  error: unknown,
+  classes: StainlessErrors,
+  signal: AbortSignal,
+  timing?: { startedAt: number; timeoutMs: number },
+): ProviderError {
+  const classified = classify(error, classes, signal);
+  if (classified.kind === 'connection' && timing && performance.now() - timing.startedAt >= timing.timeoutMs * 0.95) {
+    return new ProviderError('timeout', 'the request timed out', { cause: error });
+  }
+  return classified;
+}
+
+function classify(error: unknown, classes: StainlessErrors, signal: AbortSignal): ProviderError {
   if (error instanceof ProviderError) return error;
   if (error instanceof classes.APIUserAbortError || signal.aborted) {
     return new ProviderError('cancelled', 'the call was cancelled', { cause: error });

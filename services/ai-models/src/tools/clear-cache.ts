@@ -9,10 +9,11 @@ export const clearCache = defineTool({
   input: z.object({ model: modelId.optional().describe('Only this model id; default: everything') }),
   output: z.object({ removed: z.number().int(), backend: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
-  handler: async (args, ctx: AiToolContext) => {
-    const cache = await ctx.clients.cache();
-    const removed = await cache.clear(args.model);
-    ctx.log.info({ removed, model: args.model }, 'response cache cleared');
-    return { removed, backend: cache.backend };
-  },
+  handler: async (args, ctx: AiToolContext) =>
+    ctx.idempotent(async () => {
+      const cache = await ctx.clients.cache();
+      const removed = await cache.clear(args.model);
+      ctx.log.info({ removed, model: args.model }, 'response cache cleared');
+      return { removed, backend: cache.backend };
+    }),
 });

@@ -16,19 +16,20 @@ export const createCollection = defineTool({
   }),
   output: z.object({ collection: collectionSchema, store: z.enum(['embedded', 'qdrant']) }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-  handler: async (args, ctx: AiToolContext) => {
-    const model = ctx.clients.registry.require(args.embeddingModel ?? ctx.config.defaultEmbeddingModel, 'embedding');
-    const dimension = model.dimensions as number;
-    if (args.dimension !== undefined && args.dimension !== dimension) {
-      throw new ToolError('INVALID_ARGUMENT', `${model.id} gives ${dimension}-dimensional vectors, not ${args.dimension}`);
-    }
-    const store = await ctx.clients.vectors();
-    const collection = await store.createCollection({
-      name: args.name,
-      dimension,
-      distance: args.distance,
-      embeddingModel: model.id,
-    });
-    return { collection, store: store.kind };
-  },
+  handler: async (args, ctx: AiToolContext) =>
+    ctx.idempotent(async () => {
+      const model = ctx.clients.registry.require(args.embeddingModel ?? ctx.config.defaultEmbeddingModel, 'embedding');
+      const dimension = model.dimensions as number;
+      if (args.dimension !== undefined && args.dimension !== dimension) {
+        throw new ToolError('INVALID_ARGUMENT', `${model.id} gives ${dimension}-dimensional vectors, not ${args.dimension}`);
+      }
+      const store = await ctx.clients.vectors();
+      const collection = await store.createCollection({
+        name: args.name,
+        dimension,
+        distance: args.distance,
+        embeddingModel: model.id,
+      });
+      return { collection, store: store.kind };
+    }),
 });

@@ -9,10 +9,11 @@ export const deleteCollection = defineTool({
   input: z.object({ name: collectionName }),
   output: z.object({ name: z.string(), deleted: z.boolean(), pointsRemoved: z.number().int() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
-  handler: async (args, ctx: AiToolContext) => {
-    const store = await ctx.clients.vectors();
-    const before = await store.getCollection(args.name);
-    const deleted = await store.deleteCollection(args.name);
-    return { name: args.name, deleted, pointsRemoved: deleted ? (before?.points ?? 0) : 0 };
-  },
+  handler: async (args, ctx: AiToolContext) =>
+    ctx.idempotent(async () => {
+      const store = await ctx.clients.vectors();
+      const before = await store.getCollection(args.name);
+      const deleted = await store.deleteCollection(args.name);
+      return { name: args.name, deleted, pointsRemoved: deleted ? (before?.points ?? 0) : 0 };
+    }),
 });

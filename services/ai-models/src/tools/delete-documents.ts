@@ -15,10 +15,11 @@ export const deleteDocuments = defineTool({
   }),
   output: z.object({ collection: z.string(), chunksRemoved: z.number().int() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
-  handler: async (args, ctx: AiToolContext) => {
-    if (!args.ids && !args.filter)
-      throw new ToolError('INVALID_ARGUMENT', 'give ids, a filter, or both (deleteCollection removes everything)');
-    const removed = await (await ctx.clients.vectors()).deleteDocuments(args.collection, args.ids, args.filter);
-    return { collection: args.collection, chunksRemoved: removed };
-  },
+  handler: async (args, ctx: AiToolContext) =>
+    ctx.idempotent(async () => {
+      if (!args.ids && !args.filter)
+        throw new ToolError('INVALID_ARGUMENT', 'give ids, a filter, or both (deleteCollection removes everything)');
+      const removed = await (await ctx.clients.vectors()).deleteDocuments(args.collection, args.ids, args.filter);
+      return { collection: args.collection, chunksRemoved: removed };
+    }),
 });

@@ -1,6 +1,6 @@
 import { defineTool, z } from '@switchboard/shared';
 import type { AiToolContext } from '../context.ts';
-import { kitCanSample, samplingChannelOf } from '../generation/sampling-channel.ts';
+import { samplingOf } from '../generation/sampling-channel.ts';
 import { CAPABILITIES, PROVIDER_KINDS } from '../registry/model-entry.ts';
 
 const modelSchema = z.object({
@@ -34,12 +34,8 @@ export const listModels = defineTool({
       .all()
       .filter((m) => registry.isAllowed(m.id) && (args.kind === undefined || m.kind === args.kind))
       .map((m) => {
-        let unavailableReason: string | undefined;
-        if (m.provider === 'sampling' && !kitCanSample(ctx)) {
-          unavailableReason = 'this build of the service kit cannot send sampling/createMessage to the client yet';
-        } else if (m.provider === 'sampling' && !samplingChannelOf(ctx)) {
-          unavailableReason = 'the connected client did not declare the sampling capability';
-        }
+        const sampling = m.provider === 'sampling' ? samplingOf(ctx) : undefined;
+        const unavailableReason = sampling && 'samplingUnavailable' in sampling ? sampling.samplingUnavailable : undefined;
         return {
           id: m.id,
           provider: m.provider,

@@ -35,34 +35,35 @@ export const upsertDocuments = defineTool({
     }),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  handler: async (args, ctx: AiToolContext) => {
-    const ids = args.documents.map((d) => d.id);
-    if (new Set(ids).size !== ids.length) throw new ToolError('INVALID_ARGUMENT', 'a document id appears twice in this call');
-    const { model } = await collectionAndModel(ctx, args.collection, undefined);
-    const maxChars = args.chunkChars ?? ctx.config.maxChunkChars;
-    const pending = args.documents.flatMap((doc) =>
-      chunkText(doc.text, maxChars).map((text, chunk) => ({ docId: doc.id, chunk, text, metadata: doc.metadata })),
-    );
-    const embedded = await embedTexts(
-      pending.map((p) => p.text),
-      model,
-      ctx,
-      'upsertDocuments',
-    );
-    const points: PointInput[] = pending.map((p, i) => ({
-      ...p,
-      id: pointId(p.docId, p.chunk),
-      vector: embedded.vectors[i] as Float32Array,
-      sparse: documentSparse(p.text),
-    }));
-    await (await ctx.clients.vectors()).upsert(args.collection, points, ids);
-    const { inputTokens, costUsd, latencyMs, batches } = embedded.usage;
-    return {
-      collection: args.collection,
-      documents: args.documents.length,
-      chunks: points.length,
-      embeddingModel: model.id,
-      usage: { inputTokens, costUsd, latencyMs, batches },
-    };
-  },
+  handler: async (args, ctx: AiToolContext) =>
+    ctx.idempotent(async () => {
+      const ids = args.documents.map((d) => d.id);
+      if (new Set(ids).size !== ids.length) throw new ToolError('INVALID_ARGUMENT', 'a document id appears twice in this call');
+      const { model } = await collectionAndModel(ctx, args.collection, undefined);
+      const maxChars = args.chunkChars ?? ctx.config.maxChunkChars;
+      const pending = args.documents.flatMap((doc) =>
+        chunkText(doc.text, maxChars).map((text, chunk) => ({ docId: doc.id, chunk, text, metadata: doc.metadata })),
+      );
+      const embedded = await embedTexts(
+        pending.map((p) => p.text),
+        model,
+        ctx,
+        'upsertDocuments',
+      );
+      const points: PointInput[] = pending.map((p, i) => ({
+        ...p,
+        id: pointId(p.docId, p.chunk),
+        vector: embedded.vectors[i] as Float32Array,
+        sparse: documentSparse(p.text),
+      }));
+      await (await ctx.clients.vectors()).upsert(args.collection, points, ids);
+      const { inputTokens, costUsd, latencyMs, batches } = embedded.usage;
+      return {
+        collection: args.collection,
+        documents: args.documents.length,
+        chunks: points.length,
+        embeddingModel: model.id,
+        usage: { inputTokens, costUsd, latencyMs, batches },
+      };
+    }),
 });

@@ -161,7 +161,10 @@ describe('fake Kubernetes API server, through the real client', () => {
       undefined,
       PatchStrategy.ServerSideApply,
     );
-    expect(applied.metadata?.managedFields?.[0]).toMatchObject({ manager: 'switchboard', operation: 'Apply' });
+    expect((applied.metadata as { managedFields?: unknown[] }).managedFields?.[0]).toMatchObject({
+      manager: 'switchboard',
+      operation: 'Apply',
+    });
     const dry = await objects.patch(
       deployment('ssa', 'nginx:1.28'),
       undefined,

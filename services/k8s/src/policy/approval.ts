@@ -1,0 +1,50 @@
+import { ToolError } from '@switchboard/shared';
+import type { K8sToolContext } from '../context.ts';
+
+/**
+ * The destructive tier (delete, exec) runs only in admin mode and only after a human approves the exact call
+ * through MCP elicitation. A client that cannot ask is refused (fail closed); nothing is remembered between calls.
+ */
+export interface ApprovalRequest {
+  tool: string;
+  context: string;
+  namespace?: string | undefined;
+  /** What will happen, in one line: `delete Pod shop/web-7d9c`. */
+  action: string;
+  detail?: string[];
+}
+
+export async function requireApproval(ctx: K8sToolContext, request: ApprovalRequest): Promise<void> {
+  if (ctx.config.mode !== 'admin') {
+    throw new ToolError(
+      'PERMISSION_DENIED',
+      `${request.tool} is in the destructive tier, which needs K8S_MODE=admin (this service runs in ${ctx.config.mode} mode)`,
+    );
+  }
+  if (!ctx.canElicit) {
+    throw new ToolError(
+      'APPROVAL_REQUIRED',
+      `${request.tool} needs a human's approval to ${request.action} in context ${request.context}, but this client cannot show approval prompts (no MCP elicitation capability); call it from a client that supports elicitation`,
+    );
+  }
+  const message = [
+    `k8s asks to ${request.action}.`,
+    `context:   ${request.context}`,
+    ...(request.namespace ? [`namespace: ${request.namespace}`] : []),
+    ...(request.detail ?? []),
+    'Approving allows exactly this call, once.',
+  ].join('\n');
+  const answer = await ctx.elicit({
+    message,
+    requestedSchema: {
+      type: 'object',
+      properties: { approve: { type: 'boolean', title: 'Allow this exact call once', default: false } },
+      required: ['approve'],
+    },
+  });
+  if (answer.action === 'accept' && answer.content.approve === true) return;
+  throw new ToolError(
+    'APPROVAL_DENIED',
+    `the human ${answer.action === 'cancel' ? 'cancelled' : 'declined'} the approval to ${request.action}`,
+  );
+}

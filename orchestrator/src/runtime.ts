@@ -12,7 +12,6 @@ import {
   type KitConfig,
   type LogDestination,
   type Logger,
-  lazyKitDb,
   listenHttp,
   type Redactor,
   type ServiceMetrics,
@@ -71,7 +70,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   });
   const metrics = createMetrics();
   const inFlight = new InFlight();
-  const idempotencyDb = lazyKitDb(config, 'orchestrator', redactor);
+  // The local tools' idempotency records live in the workflow store's database (created below).
+  let workflows: Workflows | undefined;
+  const idempotency = new IdempotencyStore({
+    db: async () => {
+      if (!workflows) throw new Error('the workflow store is not attached yet');
+      return workflows.store.database();
+    },
+    retentionMs: config.idempotencyRetentionMs,
+  });
   const federation = new Federation({
     config,
     log,
@@ -82,11 +89,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     childBaseEnv: childBaseEnv(options.source.env),
     extraTools: [...(options.extraTools ?? []), ...workflowTools()],
     version: VERSION,
-    idempotency: new IdempotencyStore({ db: idempotencyDb.db, retentionMs: config.idempotencyRetentionMs }),
+    idempotency,
   });
   federation.start();
-  const workflows = attachWorkflows({ config: config.workflows, federation, log, redactor, registry: metrics.registry });
-  workflows.start();
+  const attached = attachWorkflows({ config: config.workflows, federation, log, redactor, registry: metrics.registry });
+  workflows = attached;
+  attached.start();
   let watcher: ReturnType<typeof watch> | undefined;
   let closed = false;
 
@@ -110,7 +118,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     redactor,
     metrics,
     federation,
-    workflows,
+    workflows: attached,
     inFlight,
     reload,
     watchConfig() {
@@ -144,20 +152,18 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         close: async () => {
           closed = true;
           watcher?.close();
-          await workflows.close();
+          await attached.close();
           await federation.stop();
-          await idempotencyDb.close();
         },
         // Workflow runs stop first (they resume from their checkpoints), so draining does not wait on their steps.
-      }).then((handle) => ({ ...handle, shutdown: () => workflows.halt().then(() => handle.shutdown()) })),
+      }).then((handle) => ({ ...handle, shutdown: () => attached.halt().then(() => handle.shutdown()) })),
     serveStdio: (input, output, onEnd) => serveOrchestratorStdio({ federation, log, input, output, onEnd }),
     close: async () => {
       if (closed) return;
       closed = true;
       watcher?.close();
-      await workflows.close();
+      await attached.close();
       await federation.stop();
-      await idempotencyDb.close();
     },
   };
 }

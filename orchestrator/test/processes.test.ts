@@ -156,9 +156,9 @@ describe('correlation id', () => {
     const orch = await orchestratorProcess({ upstreams: [{ name: 'probe', namespace: 'probe', url: `${probe.url}/mcp` }] });
     const c = await client(`${orch.url}/mcp`, { 'x-correlation-id': 'hdr-1' });
     const whoami = (meta?: Record<string, unknown>) =>
-      waitFor(async () => {
+      waitFor<Record<string, any>>(async () => {
         const result = await c.callTool({ name: 'probe.whoami', arguments: {}, ...(meta ? { _meta: meta } : {}) });
-        return !result.isError && structured(result);
+        return result.isError ? undefined : structured(result);
       });
     const own = await whoami({ 'io.switchboard/correlation-id': 'meta-7' });
     expect(own.correlationId).toBe('meta-7');

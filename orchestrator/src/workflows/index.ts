@@ -6,6 +6,7 @@ import { WorkflowEngine } from './engine/engine.ts';
 import { keyFromFile, Sealer } from './engine/sealer.ts';
 import { createWorkflowMetrics } from './metrics.ts';
 import { createRunStore } from './store/create-store.ts';
+import type { SqlRunStore } from './store/sql-run-store.ts';
 import { createWorkflowTaskHook } from './task-hook.ts';
 import type { ToolCatalog } from './validation/validate.ts';
 
@@ -22,6 +23,8 @@ export interface WorkflowsOptions {
 
 export interface Workflows {
   engine: WorkflowEngine;
+  /** The run store (its database also keeps the orchestrator's idempotency records). */
+  store: SqlRunStore;
   /** Opens the store, loads definitions and resumes unfinished runs (in the background; failures are logged). */
   start(): void;
   /** Stops driving runs (they resume later from their checkpoints); call before draining in-flight calls. */
@@ -36,7 +39,7 @@ export interface Workflows {
 export function attachWorkflows(options: WorkflowsOptions): Workflows {
   const { config, federation, redactor } = options;
   const log = options.log.child({ component: 'workflows' });
-  const store = createRunStore(config);
+  const store = createRunStore(config, federation.config.dataDir, redactor);
   const key =
     config.encryptionKey ??
     (config.store === 'sqlite' && config.sqlitePath ? keyFromFile(join(dirname(config.sqlitePath), 'workflows.key')) : undefined);
@@ -75,6 +78,7 @@ export function attachWorkflows(options: WorkflowsOptions): Workflows {
   };
   return {
     engine,
+    store,
     start: () => start(1000),
     halt: () => {
       closed = true;

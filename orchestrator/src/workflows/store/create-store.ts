@@ -1,10 +1,11 @@
+import { resolve } from 'node:path';
+import type { Redactor } from '@switchboard/shared';
 import type { WorkflowConfig } from '../config.ts';
-import { PostgresRunStore } from './postgres-store.ts';
-import { SqliteRunStore } from './sqlite-store.ts';
-import type { RunStore } from './types.ts';
+import { SqlRunStore } from './sql-run-store.ts';
 
 /** The run store the configuration names: SQLite (default, one replica) or PostgreSQL (several replicas). */
-export function createRunStore(config: WorkflowConfig): RunStore {
-  if (config.store === 'postgres') return new PostgresRunStore(config.postgresUrl as string);
-  return new SqliteRunStore(config.sqlitePath as string);
+export function createRunStore(config: WorkflowConfig, dataDir: string, redactor?: Redactor): SqlRunStore {
+  // sqlitePath is relative to the working directory (its default is <dataDir>/workflows.db already).
+  const url = config.store === 'postgres' ? (config.postgresUrl as string) : resolve(config.sqlitePath as string);
+  return new SqlRunStore({ url, dataDir, ...(redactor ? { redactor } : {}) });
 }

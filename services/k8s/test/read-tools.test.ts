@@ -165,7 +165,7 @@ describe('k8s read tier against the fake API server', () => {
     const warnings = await ok(client, 'listEvents', { namespace: 'shop', type: 'Warning' });
     expect(warnings.items.length).toBeGreaterThan(0);
     expect(warnings.items.every((e: any) => e.type === 'Warning')).toBe(true);
-    expect(warnings.items[0].message).toContain('registry.local/shop:broken');
+    expect(warnings.items.map((e: any) => e.message).join('\n')).toContain('Failed to pull image "registry.local/shop:broken"');
     const all = await ok(client, 'listEvents', { namespace: 'shop' });
     const times = all.items.map((e: any) => Date.parse(e.lastSeen));
     expect([...times].sort((a, b) => b - a)).toEqual(times);

@@ -116,3 +116,14 @@ export function deploymentTemplateOf(template: V1PodTemplateSpec): V1PodTemplate
   if (copy.metadata?.labels) delete copy.metadata.labels[HASH_LABEL];
   return copy;
 }
+
+/** Whether two templates are the same, whatever order their keys are in. */
+export function sameTemplate(a: V1PodTemplateSpec, b: V1PodTemplateSpec): boolean {
+  const canonical = (value: unknown) =>
+    JSON.stringify(value, (_k, v) =>
+      v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
+        ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)))
+        : v,
+    );
+  return canonical(deploymentTemplateOf(a)) === canonical(deploymentTemplateOf(b));
+}

@@ -1,6 +1,6 @@
 import { defineTool, ToolError, z } from '@switchboard/shared';
 import { type K8sToolContext, target } from '../context.ts';
-import { deploymentTemplateOf, REVISION, revisionHistory } from '../deployments/rollout.ts';
+import { deploymentTemplateOf, REVISION, revisionHistory, sameTemplate } from '../deployments/rollout.ts';
 import { contextField, deploymentKindField, nameField, namespaceField } from './shared-schemas.ts';
 
 export const rollbackDeployment = defineTool({

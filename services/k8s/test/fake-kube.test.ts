@@ -211,11 +211,9 @@ describe('fake Kubernetes API server, through the real client', () => {
   test('the scale subresource, Deployments making ReplicaSets with revisions, pods, events', async () => {
     await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('web', 'nginx:1.27') });
     await fake.settle(
-      () =>
-        fake.store
-          .scan(fake.type('v1', 'Pod'), 'default')
-          .filter((p) => (p.metadata.labels as any).app === 'web' && (p.status as any).phase === 'Running').length === 2,
+      () => (fake.store.get(fake.type('apps/v1', 'Deployment'), 'default', 'web').status as any)?.availableReplicas === 2,
     );
+    await new Promise((r) => setTimeout(r, 100));
     const scale = await apps.readNamespacedDeploymentScale({ name: 'web', namespace: 'default' });
     expect(scale).toMatchObject({ spec: { replicas: 2 }, status: { selector: 'app=web' } });
     await apps.replaceNamespacedDeploymentScale({ name: 'web', namespace: 'default', body: { ...scale, spec: { replicas: 3 } } });

@@ -9,6 +9,11 @@ import { putSamples } from './fixtures/aws/cloudwatch.ts';
 import { addInstance } from './fixtures/aws/ec2.ts';
 import { addFunction } from './fixtures/aws/lambda.ts';
 import { type AwsFixture, startAwsFixture } from './fixtures/aws/server.ts';
+import { addDataset, addTable } from './fixtures/gcp/bigquery.ts';
+import { addVm } from './fixtures/gcp/compute.ts';
+import { addCloudFunction } from './fixtures/gcp/functions.ts';
+import { type GcpFixture, startGcpFixture } from './fixtures/gcp/server.ts';
+import { addBucket, putObject } from './fixtures/gcp/storage.ts';
 import { type S3Emulator, startS3Emulator } from './fixtures/s3/s3-emulator.ts';
 
 /** The test account's key, known to the AWS fixture and to s3rver, which both verify SigV4 signatures made with it. */
@@ -140,6 +145,74 @@ export function awsConfig(aws: AwsFixture, s3: S3Emulator, extra: Record<string,
     maxAttempts: 1,
     gcpProject: 'unused-project',
     gcpAccessToken: 'unused-token-0000000000',
+    ...extra,
+  };
+}
+
+export const GCP_TOKEN = 'ya29.static-fixture-token-do-not-leak-42';
+export const GCP_PROJECT = 'sb-prod';
+
+/** A GCP fixture seeded with buckets, VMs, datasets and functions. */
+export async function seededGcpFixture(): Promise<GcpFixture> {
+  const gcp = await startGcpFixture({ project: GCP_PROJECT, tokens: [GCP_TOKEN] });
+  for (const name of ['sb-data', 'sb-backups', 'secret-bucket', 'fn-sources']) addBucket(gcp.storage, name);
+  for (let i = 0; i < 5; i++)
+    putObject(gcp.storage, 'sb-data', `reports/2026-11-0${i}.csv`, Buffer.from(`day,${i}\n`), 'text/csv');
+  putObject(
+    gcp.storage,
+    'sb-data',
+    'events/part-1.json',
+    Buffer.from('{"user":"ann","clicks":3}\n{"user":"bob","clicks":5}\n'),
+    'application/json',
+  );
+  putObject(gcp.storage, 'fn-sources', 'ops-hello-v2.zip', Buffer.from('PK\x03\x04zip'), 'application/zip');
+  for (let i = 0; i < 6; i++)
+    addVm(gcp.compute, GCP_PROJECT, 'us-central1-a', `vm-${i}`, i % 2 ? 'TERMINATED' : 'RUNNING', {
+      env: i < 3 ? 'prod' : 'dev',
+    });
+  addVm(gcp.compute, GCP_PROJECT, 'europe-west1-b', 'eu-vm', 'RUNNING');
+  addDataset(gcp.bigquery, GCP_PROJECT, 'analytics');
+  addDataset(gcp.bigquery, GCP_PROJECT, 'hr');
+  addTable(
+    gcp.bigquery,
+    GCP_PROJECT,
+    'analytics',
+    'events',
+    [
+      { name: 'user', type: 'STRING' },
+      { name: 'clicks', type: 'INTEGER' },
+      { name: 'country', type: 'STRING' },
+      { name: 'at', type: 'TIMESTAMP' },
+    ],
+    Array.from({ length: 120 }, (_, i) => ({
+      user: `user-${String(i).padStart(3, '0')}`,
+      clicks: i,
+      country: i % 2 ? 'DE' : 'FR',
+      at: '2026-11-30T12:00:00Z',
+    })),
+    1000,
+  );
+  addTable(
+    gcp.bigquery,
+    GCP_PROJECT,
+    'analytics',
+    'huge',
+    [{ name: 'payload', type: 'STRING' }],
+    [{ payload: 'x' }],
+    5 * 1024 ** 4,
+  );
+  addTable(gcp.bigquery, GCP_PROJECT, 'hr', 'salaries', [{ name: 'name', type: 'STRING' }], [{ name: 'ann' }]);
+  for (const id of ['ops-hello', 'ops-report', 'billing-sync'])
+    addCloudFunction(gcp.functions, gcp.url, GCP_PROJECT, 'us-central1', id);
+  return gcp;
+}
+
+export function gcpConfig(gcp: GcpFixture, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    gcpEndpoint: gcp.url,
+    gcpProject: GCP_PROJECT,
+    gcpAccessToken: GCP_TOKEN,
+    maxAttempts: 1,
     ...extra,
   };
 }

@@ -30,18 +30,37 @@ function header(headers: Headers | Record<string, string> | undefined, name: str
   return (headers as Record<string, string>)[name];
 }
 
-function httpStatusOf(e: GoogleLikeError): number | undefined {
+/** A job's errorResult carries a reason but no HTTP status (BigQuery's documented reasons). */
+const REASON_TO_HTTP: Record<string, number> = {
+  notFound: 404,
+  duplicate: 409,
+  alreadyExists: 409,
+  invalid: 400,
+  invalidQuery: 400,
+  badRequest: 400,
+  accessDenied: 403,
+  forbidden: 403,
+  rateLimitExceeded: 429,
+  quotaExceeded: 429,
+  backendError: 503,
+  internalError: 503,
+  timeout: 504,
+  stopped: 409,
+};
+
+function httpStatusOf(e: GoogleLikeError, reason: string | undefined): number | undefined {
   if (typeof e.code === 'number') return e.code >= 100 ? e.code : GRPC_TO_HTTP[e.code];
   if (typeof e.status === 'number') return e.status;
-  return e.response?.status;
+  if (typeof e.response?.status === 'number') return e.response.status;
+  return reason ? REASON_TO_HTTP[reason] : undefined;
 }
 
 /** Maps a Google client error (ApiError, GaxiosError, GoogleError) to the kit's catalogue. */
 export function gcpError(error: unknown, action: string): ToolError {
   if (error instanceof ToolError) return error;
   const e = (error ?? {}) as GoogleLikeError;
-  const status = httpStatusOf(e);
   const reason = e.errors?.[0]?.reason ?? e.reason;
+  const status = httpStatusOf(e, reason);
   const message = (e.message || reason || 'unknown error').split('\n')[0] ?? 'unknown error';
   const details: Record<string, unknown> = { provider: 'gcp', action };
   if (status !== undefined) details.httpStatus = status;

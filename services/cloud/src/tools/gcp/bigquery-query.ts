@@ -7,7 +7,6 @@ import { gcpProjectOf } from '../../safety/scope.ts';
 import { requireDataset } from './bigquery-scope.ts';
 
 const TIB = 1024 ** 4;
-const RESULT_WAIT_MS = 10_000;
 const QUERY_DEADLINE_MS = 5 * 60_000;
 
 interface DryRunStats {
@@ -34,7 +33,7 @@ async function resultsPage(ctx: CloudToolContext, job: Job, maxResults: number, 
   const deadline = Date.now() + QUERY_DEADLINE_MS;
   for (;;) {
     const [rows, , response] = await gcpCall('bigquery.jobs.getQueryResults', () =>
-      job.getQueryResults({ autoPaginate: false, maxResults, timeoutMs: RESULT_WAIT_MS, ...(pageToken ? { pageToken } : {}) }),
+      job.getQueryResults({ autoPaginate: false, maxResults, ...(pageToken ? { pageToken } : {}) }),
     );
     const meta = (response ?? {}) as QueryResponse;
     if (meta.jobComplete !== false) return { rows: plainRows(rows), meta };

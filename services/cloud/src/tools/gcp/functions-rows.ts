@@ -1,3 +1,4 @@
+import { protos } from '@google-cloud/functions';
 import { z } from '@switchboard/shared';
 
 export const functionRow = z.object({
@@ -28,12 +29,23 @@ export function shortName(name: string): string {
   return name.split('/').pop() ?? name;
 }
 
+const FN = protos.google.cloud.functions.v2;
+
+/** Enums arrive as names or numbers depending on the decoding path (list vs long-running operation). */
+function enumName(
+  values: Record<string | number, string | number>,
+  value: string | number | null | undefined,
+): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  return typeof value === 'number' ? String(values[value] ?? value) : value;
+}
+
 export function functionRowOf(f: CloudFunction): z.infer<typeof functionRow> {
   const seconds = f.updateTime?.seconds;
   return {
     name: shortName(f.name ?? ''),
-    state: f.state === null || f.state === undefined ? undefined : String(f.state),
-    environment: f.environment === null || f.environment === undefined ? undefined : String(f.environment),
+    state: enumName(FN.Function.State as unknown as Record<number, string>, f.state),
+    environment: enumName(FN.Environment as unknown as Record<number, string>, f.environment),
     runtime: f.buildConfig?.runtime ?? undefined,
     entryPoint: f.buildConfig?.entryPoint ?? undefined,
     url: f.url ?? f.serviceConfig?.uri ?? undefined,

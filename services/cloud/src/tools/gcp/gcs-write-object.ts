@@ -55,14 +55,26 @@ export const gcsWriteObject = defineTool({
       target,
       destructive: generation !== undefined,
     });
-    await gcpCall('storage.objects.insert (resumable)', () =>
+    // The session is created first (with the precondition), then the bytes go to its URI. With a custom endpoint,
+    // @google-cloud/storage authenticates only the createResumableUpload path (its save() path drops
+    // useAuthWithCustomEndpoint), and the session URI needs no token of its own.
+    const precondition = { ifGenerationMatch: generation ? Number(generation) : 0 };
+    const [session] = await gcpCall('storage.objects.insert (resumable session)', () =>
+      file.createResumableUpload({
+        metadata: {
+          ...(args.contentType ? { contentType: args.contentType } : {}),
+          ...(args.metadata ? { metadata: args.metadata } : {}),
+        },
+        preconditionOpts: precondition,
+      }),
+    );
+    await gcpCall('storage.objects.insert (resumable upload)', () =>
       file.save(body.bytes, {
         resumable: true,
+        uri: session,
         validation: 'crc32c',
         ...(args.contentType ? { contentType: args.contentType } : {}),
-        ...(args.metadata ? { metadata: { metadata: args.metadata } } : {}),
-        // A precondition makes the check above atomic: 0 means "only if it does not exist".
-        preconditionOpts: { ifGenerationMatch: generation ? Number(generation) : 0 },
+        preconditionOpts: precondition,
       }),
     );
     const m = file.metadata as { generation?: string | number; md5Hash?: string; crc32c?: string; size?: string | number };

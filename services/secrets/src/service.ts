@@ -5,6 +5,7 @@ import { configSecrets, secretsConfig } from './config.ts';
 import type { SecretsClients } from './context.ts';
 import { SecretManager } from './lifecycle/secret-manager.ts';
 import { AuditLog } from './safety/audit-log.ts';
+import { protectHandles } from './safety/handle-aware-redactor.ts';
 import { ResolvePolicy } from './safety/resolve-policy.ts';
 import { createSecret } from './tools/create-secret.ts';
 import { deleteSecret } from './tools/delete-secret.ts';
@@ -28,6 +29,7 @@ export const secretsService = defineService({
   defaultPort: 8013,
   config: secretsConfig,
   setup: async ({ config, log, redactor }) => {
+    protectHandles(redactor);
     redactor.register(...configSecrets(config));
     const backends: SecretBackend[] = config.backends.map((backend) => openBackend(backend, config.dataDir, log));
     const audit = new AuditLog(config.auditFile as string);

@@ -45,7 +45,6 @@ export const createSecret = defineTool({
           ...(args.rotation ? { rotation: args.rotation } : {}),
         };
         checkMetadataFree(value, attributes);
-        ctx.redactor.register(args.value);
         let version = '1';
         if (args.dryRun) {
           const exists = await backend.describe(path).then(

@@ -71,8 +71,8 @@ export const updateSecret = defineTool({
           changed.push('rotation');
         }
         const value = args.value ?? (args.generate ? generateValue(args.generate) : undefined);
-        ctx.redactor.register(args.value);
         if (value !== undefined) checkMetadataFree(value, next);
+        else if (changed.length > 0) checkMetadataFree((await manager.backend(ref.backend).read(ref.path)).value, next);
         let version = record.currentVersion;
         let graceUntil: string | undefined;
         if (value !== undefined) {

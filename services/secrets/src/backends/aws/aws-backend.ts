@@ -225,7 +225,11 @@ export class AwsSecretsBackend implements SecretBackend {
           Tags: this.#tags(attributes),
         }),
       ),
-    );
+    ).catch((error: unknown) => {
+      // A name scheduled for deletion cannot be reused until AWS purges it: that is a conflict, not a missing secret.
+      if (error instanceof ToolError && error.code === 'NOT_FOUND' && error.details?.deleted) throw exists(this.name, path, true);
+      throw error;
+    });
     return { version: out.VersionId ?? '' };
   }
 

@@ -202,7 +202,11 @@ export class AzureKeyVaultBackend implements SecretBackend {
       throw error;
     });
     if (existing) throw exists(this.name, path);
-    return this.#set(path, value, encodeAttributes(attributes));
+    return this.#set(path, value, encodeAttributes(attributes)).catch((error: unknown) => {
+      // Key Vault keeps a deleted name until it is purged: a conflict, not a missing secret.
+      if (error instanceof ToolError && error.code === 'NOT_FOUND' && error.details?.deleted) throw exists(this.name, path, true);
+      throw error;
+    });
   }
 
   async addVersion(path: string, value: string, attributes: SecretAttributes): Promise<{ version: string }> {

@@ -114,7 +114,8 @@ export class VaultKvBackend implements SecretBackend {
     const walk = async (dir: string): Promise<void> => {
       const base = this.#o.prefix ? `${this.#o.prefix}/${dir}` : dir;
       const url = `/v1/${this.#o.mount}/metadata/${base.split('/').map(encodeURIComponent).join('/')}`;
-      const response = await this.#o.client.call<{ data?: { keys?: string[] } }>('LIST', url);
+      // GET with list=true is the portable form of Vault's LIST verb (proxies and some clients reject LIST).
+      const response = await this.#o.client.call<{ data?: { keys?: string[] } }>('GET', `${url}?list=true`);
       if (response.status === 404) return;
       if (response.status !== 200) this.#o.client.unexpected(response, `list ${dir || '/'}`);
       for (const key of response.body?.data?.keys ?? []) {

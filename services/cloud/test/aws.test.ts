@@ -241,6 +241,19 @@ describe('S3 against s3rver', () => {
     ).toBe('INVALID_ARGUMENT');
   });
 
+  test('a repeat with the same workflow key returns the first outcome without writing again', async () => {
+    const meta = { 'io.switchboard/idempotency-key': 'run-42:upload' };
+    const args = { bucket: 'backups', key: 'runs/42.txt', content: 'once' };
+    const first = structured(await writer.callTool({ name: 's3PutObject', arguments: args, _meta: meta }));
+    const requests = s3.requests();
+    const again = await writer.callTool({ name: 's3PutObject', arguments: args, _meta: meta });
+    expect(again.isError).toBeFalsy();
+    expect(structured(again)).toEqual(first);
+    expect(s3.requests()).toBe(requests);
+    const other = await writer.callTool({ name: 's3PutObject', arguments: { ...args, content: 'twice' }, _meta: meta });
+    expect(structured(other).error).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+  });
+
   test('s3DeleteObject asks first; declined or unaskable deletes leave the object', async () => {
     await ok(writer, 's3PutObject', { bucket: 'backups', key: 'tmp/delete-me', content: 'bye' });
     const noAsk = await fails(noPrompt, 's3DeleteObject', { bucket: 'backups', key: 'tmp/delete-me' });

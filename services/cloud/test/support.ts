@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connectInMemory, type TestClient } from '@switchboard/shared/testing';
@@ -23,6 +24,10 @@ export function tempDir(prefix: string): { path: string; cleanup(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
+
+/** Where the kit keeps idempotency records during a test file (removed after it). */
+const DATA = tempDir('cloud-data-');
+afterAll(() => DATA.cleanup());
 
 export type { S3Emulator };
 
@@ -143,6 +148,7 @@ export function awsConfig(aws: AwsFixture, s3: S3Emulator, extra: Record<string,
     awsAccessKeyId: AWS_KEY.accessKeyId,
     awsSecretAccessKey: AWS_KEY.secret,
     maxAttempts: 1,
+    dataDir: DATA.path,
     gcpProject: 'unused-project',
     gcpAccessToken: 'unused-token-0000000000',
     ...extra,
@@ -213,6 +219,7 @@ export function gcpConfig(gcp: GcpFixture, extra: Record<string, unknown> = {}):
     gcpProject: GCP_PROJECT,
     gcpAccessToken: GCP_TOKEN,
     maxAttempts: 1,
+    dataDir: DATA.path,
     ...extra,
   };
 }

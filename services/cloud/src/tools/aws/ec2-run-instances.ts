@@ -44,65 +44,67 @@ export const ec2RunInstances = defineTool({
     approval: approvalSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  handler: async (args, ctx: CloudToolContext) => {
-    const config = ctx.config;
-    requireListed('AMI', args.imageId, config.ec2Amis, 'CLOUD_EC2_AMIS');
-    requireListed('instance type', args.instanceType, config.ec2InstanceTypes, 'CLOUD_EC2_INSTANCE_TYPES');
-    if (args.count > config.ec2MaxCount) {
-      throw new ToolError(
-        'POLICY_VIOLATION',
-        `count ${args.count} is over the cap of ${config.ec2MaxCount} (CLOUD_EC2_MAX_COUNT)`,
-      );
-    }
-    const missing = config.ec2RequiredTags.filter((tag) => !args.tags[tag]);
-    if (missing.length > 0) {
-      throw new ToolError('INVALID_ARGUMENT', `tags must include ${missing.join(', ')} (CLOUD_EC2_REQUIRED_TAGS)`);
-    }
-    const region = awsRegionOf(ctx, args.region);
-    const target = await awsTarget(ctx, region);
-    const key = idempotencyKeyOf(ctx);
-    const clientToken = args.clientToken ?? (key ? createHash('sha256').update(key).digest('hex').slice(0, 64) : undefined);
-    const approval = await authorizeMutation(ctx, {
-      tool: 'ec2RunInstances',
-      action: `launch ${args.count} x ${args.instanceType} from ${args.imageId}`,
-      target,
-      destructive: false,
-    });
-    const tagList = Object.entries(args.tags).map(([Key, Value]) => ({ Key, Value }));
-    try {
-      const out = await ctx.clients.aws.ec2(region).send(
-        new RunInstancesCommand({
-          ImageId: args.imageId,
-          InstanceType: args.instanceType as never,
-          MinCount: args.count,
-          MaxCount: args.count,
-          TagSpecifications: [
-            { ResourceType: 'instance', Tags: tagList },
-            { ResourceType: 'volume', Tags: tagList },
-          ],
-          ...(args.subnetId ? { SubnetId: args.subnetId } : {}),
-          ...(args.securityGroupIds ? { SecurityGroupIds: args.securityGroupIds } : {}),
-          ...(args.keyName ? { KeyName: args.keyName } : {}),
-          ...(clientToken ? { ClientToken: clientToken } : {}),
-          DryRun: args.dryRun,
-        }),
-        { abortSignal: ctx.signal },
-      );
-      ctx.log.info({ count: args.count, type: args.instanceType, reservation: out.ReservationId }, 'EC2 instances launched');
-      return {
-        dryRun: false,
-        instances: (out.Instances ?? []).map(instanceRowOf),
-        reservationId: out.ReservationId,
-        clientToken,
-        target,
-        approval,
-      };
-    } catch (error) {
-      // EC2 answers a dry run that would have succeeded with the error DryRunOperation.
-      if ((error as { name?: string }).name === 'DryRunOperation') {
-        return { dryRun: true, instances: [], clientToken, target, approval };
+  // The whole call runs at most once per workflow idempotency key: a repeat gets the first outcome back.
+  handler: (args, ctx: CloudToolContext) =>
+    ctx.idempotent(async () => {
+      const config = ctx.config;
+      requireListed('AMI', args.imageId, config.ec2Amis, 'CLOUD_EC2_AMIS');
+      requireListed('instance type', args.instanceType, config.ec2InstanceTypes, 'CLOUD_EC2_INSTANCE_TYPES');
+      if (args.count > config.ec2MaxCount) {
+        throw new ToolError(
+          'POLICY_VIOLATION',
+          `count ${args.count} is over the cap of ${config.ec2MaxCount} (CLOUD_EC2_MAX_COUNT)`,
+        );
       }
-      throw awsError(error, 'ec2:RunInstances');
-    }
-  },
+      const missing = config.ec2RequiredTags.filter((tag) => !args.tags[tag]);
+      if (missing.length > 0) {
+        throw new ToolError('INVALID_ARGUMENT', `tags must include ${missing.join(', ')} (CLOUD_EC2_REQUIRED_TAGS)`);
+      }
+      const region = awsRegionOf(ctx, args.region);
+      const target = await awsTarget(ctx, region);
+      const key = idempotencyKeyOf(ctx);
+      const clientToken = args.clientToken ?? (key ? createHash('sha256').update(key).digest('hex').slice(0, 64) : undefined);
+      const approval = await authorizeMutation(ctx, {
+        tool: 'ec2RunInstances',
+        action: `launch ${args.count} x ${args.instanceType} from ${args.imageId}`,
+        target,
+        destructive: false,
+      });
+      const tagList = Object.entries(args.tags).map(([Key, Value]) => ({ Key, Value }));
+      try {
+        const out = await ctx.clients.aws.ec2(region).send(
+          new RunInstancesCommand({
+            ImageId: args.imageId,
+            InstanceType: args.instanceType as never,
+            MinCount: args.count,
+            MaxCount: args.count,
+            TagSpecifications: [
+              { ResourceType: 'instance', Tags: tagList },
+              { ResourceType: 'volume', Tags: tagList },
+            ],
+            ...(args.subnetId ? { SubnetId: args.subnetId } : {}),
+            ...(args.securityGroupIds ? { SecurityGroupIds: args.securityGroupIds } : {}),
+            ...(args.keyName ? { KeyName: args.keyName } : {}),
+            ...(clientToken ? { ClientToken: clientToken } : {}),
+            DryRun: args.dryRun,
+          }),
+          { abortSignal: ctx.signal },
+        );
+        ctx.log.info({ count: args.count, type: args.instanceType, reservation: out.ReservationId }, 'EC2 instances launched');
+        return {
+          dryRun: false,
+          instances: (out.Instances ?? []).map(instanceRowOf),
+          reservationId: out.ReservationId,
+          clientToken,
+          target,
+          approval,
+        };
+      } catch (error) {
+        // EC2 answers a dry run that would have succeeded with the error DryRunOperation.
+        if ((error as { name?: string }).name === 'DryRunOperation') {
+          return { dryRun: true, instances: [], clientToken, target, approval };
+        }
+        throw awsError(error, 'ec2:RunInstances');
+      }
+    }),
 });

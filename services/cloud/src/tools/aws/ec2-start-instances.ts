@@ -14,18 +14,22 @@ export const ec2StartInstances = defineTool({
   input: z.object({ instanceIds, region: awsRegionInput }),
   output: z.object({ instances: z.array(stateChange), target: targetSchema, approval: approvalSchema }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  handler: async (args, ctx: CloudToolContext) => {
-    const region = awsRegionOf(ctx, args.region);
-    const target = await awsTarget(ctx, region);
-    const approval = await authorizeMutation(ctx, {
-      tool: 'ec2StartInstances',
-      action: `start ${args.instanceIds.join(', ')}`,
-      target,
-      destructive: false,
-    });
-    const out = await awsCall('ec2:StartInstances', () =>
-      ctx.clients.aws.ec2(region).send(new StartInstancesCommand({ InstanceIds: args.instanceIds }), { abortSignal: ctx.signal }),
-    );
-    return { instances: (out.StartingInstances ?? []).map(stateChangeOf), target, approval };
-  },
+  // The whole call runs at most once per workflow idempotency key: a repeat gets the first outcome back.
+  handler: (args, ctx: CloudToolContext) =>
+    ctx.idempotent(async () => {
+      const region = awsRegionOf(ctx, args.region);
+      const target = await awsTarget(ctx, region);
+      const approval = await authorizeMutation(ctx, {
+        tool: 'ec2StartInstances',
+        action: `start ${args.instanceIds.join(', ')}`,
+        target,
+        destructive: false,
+      });
+      const out = await awsCall('ec2:StartInstances', () =>
+        ctx.clients.aws
+          .ec2(region)
+          .send(new StartInstancesCommand({ InstanceIds: args.instanceIds }), { abortSignal: ctx.signal }),
+      );
+      return { instances: (out.StartingInstances ?? []).map(stateChangeOf), target, approval };
+    }),
 });

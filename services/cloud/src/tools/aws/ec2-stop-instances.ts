@@ -20,22 +20,24 @@ export const ec2StopInstances = defineTool({
   }),
   output: z.object({ instances: z.array(stateChange), target: targetSchema, approval: approvalSchema }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  handler: async (args, ctx: CloudToolContext) => {
-    const region = awsRegionOf(ctx, args.region);
-    const target = await awsTarget(ctx, region);
-    const approval = await authorizeMutation(ctx, {
-      tool: 'ec2StopInstances',
-      action: `${args.force ? 'force-' : ''}stop ${args.instanceIds.join(', ')}${args.hibernate ? ' (hibernate)' : ''}`,
-      target,
-      destructive: true,
-    });
-    const out = await awsCall('ec2:StopInstances', () =>
-      ctx.clients.aws
-        .ec2(region)
-        .send(new StopInstancesCommand({ InstanceIds: args.instanceIds, Force: args.force, Hibernate: args.hibernate }), {
-          abortSignal: ctx.signal,
-        }),
-    );
-    return { instances: (out.StoppingInstances ?? []).map(stateChangeOf), target, approval };
-  },
+  // The whole call runs at most once per workflow idempotency key: a repeat gets the first outcome back.
+  handler: (args, ctx: CloudToolContext) =>
+    ctx.idempotent(async () => {
+      const region = awsRegionOf(ctx, args.region);
+      const target = await awsTarget(ctx, region);
+      const approval = await authorizeMutation(ctx, {
+        tool: 'ec2StopInstances',
+        action: `${args.force ? 'force-' : ''}stop ${args.instanceIds.join(', ')}${args.hibernate ? ' (hibernate)' : ''}`,
+        target,
+        destructive: true,
+      });
+      const out = await awsCall('ec2:StopInstances', () =>
+        ctx.clients.aws
+          .ec2(region)
+          .send(new StopInstancesCommand({ InstanceIds: args.instanceIds, Force: args.force, Hibernate: args.hibernate }), {
+            abortSignal: ctx.signal,
+          }),
+      );
+      return { instances: (out.StoppingInstances ?? []).map(stateChangeOf), target, approval };
+    }),
 });

@@ -35,59 +35,61 @@ export const lambdaInvoke = defineTool({
     approval: approvalSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  handler: async (args, ctx: CloudToolContext) => {
-    requirePrefix('function', args.functionName, ctx.config.lambdaFunctionPrefixes, 'CLOUD_LAMBDA_FUNCTION_PREFIXES');
-    const body = args.payload === undefined ? undefined : Buffer.from(JSON.stringify(args.payload));
-    if (body && body.length > ctx.config.lambdaMaxPayloadBytes) {
-      throw new ToolError(
-        'INVALID_ARGUMENT',
-        `the payload is ${body.length} bytes, over the cap of ${ctx.config.lambdaMaxPayloadBytes} (CLOUD_LAMBDA_MAX_PAYLOAD)`,
-      );
-    }
-    const region = awsRegionOf(ctx, args.region);
-    const target = await awsTarget(ctx, region);
-    const approval = await authorizeMutation(ctx, {
-      tool: 'lambdaInvoke',
-      action: `invoke ${args.functionName} (${args.invocationType})`,
-      target,
-      destructive: false,
-    });
-    const out = await awsCall('lambda:Invoke', () =>
-      ctx.clients.aws.lambda(region).send(
-        new InvokeCommand({
-          FunctionName: args.functionName,
-          InvocationType: args.invocationType,
-          ...(body ? { Payload: body } : {}),
-          ...(args.qualifier ? { Qualifier: args.qualifier } : {}),
-          ...(args.logTail && args.invocationType === 'RequestResponse' ? { LogType: 'Tail' } : {}),
-        }),
-        { abortSignal: ctx.signal },
-      ),
-    );
-    const raw = out.Payload ? Buffer.from(out.Payload) : Buffer.alloc(0);
-    const cap = ctx.config.maxTextBytes;
-    const truncated = raw.length > cap;
-    const text = raw.subarray(0, cap).toString('utf8');
-    let payload: unknown;
-    if (raw.length > 0) {
-      try {
-        payload = truncated ? text : JSON.parse(text);
-      } catch {
-        payload = text;
+  // The whole call runs at most once per workflow idempotency key: a repeat gets the first outcome back.
+  handler: (args, ctx: CloudToolContext) =>
+    ctx.idempotent(async () => {
+      requirePrefix('function', args.functionName, ctx.config.lambdaFunctionPrefixes, 'CLOUD_LAMBDA_FUNCTION_PREFIXES');
+      const body = args.payload === undefined ? undefined : Buffer.from(JSON.stringify(args.payload));
+      if (body && body.length > ctx.config.lambdaMaxPayloadBytes) {
+        throw new ToolError(
+          'INVALID_ARGUMENT',
+          `the payload is ${body.length} bytes, over the cap of ${ctx.config.lambdaMaxPayloadBytes} (CLOUD_LAMBDA_MAX_PAYLOAD)`,
+        );
       }
-    }
-    const log = out.LogResult ? Buffer.from(out.LogResult, 'base64').toString('utf8') : undefined;
-    return {
-      functionName: args.functionName,
-      statusCode: out.StatusCode,
-      functionError: out.FunctionError,
-      executedVersion: out.ExecutedVersion,
-      ...(payload !== undefined ? { payload } : {}),
-      payloadBytes: raw.length,
-      payloadTruncated: truncated,
-      logTail: log === undefined ? undefined : log.slice(-LOG_TAIL_BYTES),
-      target,
-      approval,
-    };
-  },
+      const region = awsRegionOf(ctx, args.region);
+      const target = await awsTarget(ctx, region);
+      const approval = await authorizeMutation(ctx, {
+        tool: 'lambdaInvoke',
+        action: `invoke ${args.functionName} (${args.invocationType})`,
+        target,
+        destructive: false,
+      });
+      const out = await awsCall('lambda:Invoke', () =>
+        ctx.clients.aws.lambda(region).send(
+          new InvokeCommand({
+            FunctionName: args.functionName,
+            InvocationType: args.invocationType,
+            ...(body ? { Payload: body } : {}),
+            ...(args.qualifier ? { Qualifier: args.qualifier } : {}),
+            ...(args.logTail && args.invocationType === 'RequestResponse' ? { LogType: 'Tail' } : {}),
+          }),
+          { abortSignal: ctx.signal },
+        ),
+      );
+      const raw = out.Payload ? Buffer.from(out.Payload) : Buffer.alloc(0);
+      const cap = ctx.config.maxTextBytes;
+      const truncated = raw.length > cap;
+      const text = raw.subarray(0, cap).toString('utf8');
+      let payload: unknown;
+      if (raw.length > 0) {
+        try {
+          payload = truncated ? text : JSON.parse(text);
+        } catch {
+          payload = text;
+        }
+      }
+      const log = out.LogResult ? Buffer.from(out.LogResult, 'base64').toString('utf8') : undefined;
+      return {
+        functionName: args.functionName,
+        statusCode: out.StatusCode,
+        functionError: out.FunctionError,
+        executedVersion: out.ExecutedVersion,
+        ...(payload !== undefined ? { payload } : {}),
+        payloadBytes: raw.length,
+        payloadTruncated: truncated,
+        logTail: log === undefined ? undefined : log.slice(-LOG_TAIL_BYTES),
+        target,
+        approval,
+      };
+    }),
 });

@@ -35,52 +35,54 @@ export const lambdaUpdateFunctionCode = defineTool({
     approval: approvalSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  handler: async (args, ctx: CloudToolContext) => {
-    requirePrefix('function', args.functionName, ctx.config.lambdaFunctionPrefixes, 'CLOUD_LAMBDA_FUNCTION_PREFIXES');
-    if (!args.s3 === !args.file) throw new ToolError('INVALID_ARGUMENT', 'give exactly one of s3 or file');
-    let zip: Buffer | undefined;
-    if (args.s3) requireAllowed('bucket', args.s3.bucket, ctx.config.s3Buckets, 'CLOUD_S3_BUCKETS');
-    else {
-      const checked = await checkedFile(
-        args.file as string,
-        ctx.config.fileRoots,
-        Math.min(DIRECT_ZIP_LIMIT, ctx.config.maxUploadBytes),
+  // The whole call runs at most once per workflow idempotency key: a repeat gets the first outcome back.
+  handler: (args, ctx: CloudToolContext) =>
+    ctx.idempotent(async () => {
+      requirePrefix('function', args.functionName, ctx.config.lambdaFunctionPrefixes, 'CLOUD_LAMBDA_FUNCTION_PREFIXES');
+      if (!args.s3 === !args.file) throw new ToolError('INVALID_ARGUMENT', 'give exactly one of s3 or file');
+      let zip: Buffer | undefined;
+      if (args.s3) requireAllowed('bucket', args.s3.bucket, ctx.config.s3Buckets, 'CLOUD_S3_BUCKETS');
+      else {
+        const checked = await checkedFile(
+          args.file as string,
+          ctx.config.fileRoots,
+          Math.min(DIRECT_ZIP_LIMIT, ctx.config.maxUploadBytes),
+        );
+        zip = await readFile(checked.path);
+        if (zip.subarray(0, 4).toString('binary') !== 'PK\x03\x04')
+          throw new ToolError('INVALID_ARGUMENT', `${args.file} is not a zip file`);
+      }
+      const region = awsRegionOf(ctx, args.region);
+      const target = await awsTarget(ctx, region);
+      const source = args.s3 ? `s3://${args.s3.bucket}/${args.s3.key}` : `${args.file} (${zip?.length} bytes)`;
+      const approval = await authorizeMutation(ctx, {
+        tool: 'lambdaUpdateFunctionCode',
+        action: `replace the code of ${args.functionName} with ${source}${args.publish ? ' and publish a version' : ''}`,
+        target,
+        destructive: true,
+      });
+      const out = await awsCall('lambda:UpdateFunctionCode', () =>
+        ctx.clients.aws.lambda(region).send(
+          new UpdateFunctionCodeCommand({
+            FunctionName: args.functionName,
+            Publish: args.publish,
+            ...(args.s3
+              ? { S3Bucket: args.s3.bucket, S3Key: args.s3.key, ...(args.s3.version ? { S3ObjectVersion: args.s3.version } : {}) }
+              : { ZipFile: zip }),
+          }),
+          { abortSignal: ctx.signal },
+        ),
       );
-      zip = await readFile(checked.path);
-      if (zip.subarray(0, 4).toString('binary') !== 'PK\x03\x04')
-        throw new ToolError('INVALID_ARGUMENT', `${args.file} is not a zip file`);
-    }
-    const region = awsRegionOf(ctx, args.region);
-    const target = await awsTarget(ctx, region);
-    const source = args.s3 ? `s3://${args.s3.bucket}/${args.s3.key}` : `${args.file} (${zip?.length} bytes)`;
-    const approval = await authorizeMutation(ctx, {
-      tool: 'lambdaUpdateFunctionCode',
-      action: `replace the code of ${args.functionName} with ${source}${args.publish ? ' and publish a version' : ''}`,
-      target,
-      destructive: true,
-    });
-    const out = await awsCall('lambda:UpdateFunctionCode', () =>
-      ctx.clients.aws.lambda(region).send(
-        new UpdateFunctionCodeCommand({
-          FunctionName: args.functionName,
-          Publish: args.publish,
-          ...(args.s3
-            ? { S3Bucket: args.s3.bucket, S3Key: args.s3.key, ...(args.s3.version ? { S3ObjectVersion: args.s3.version } : {}) }
-            : { ZipFile: zip }),
-        }),
-        { abortSignal: ctx.signal },
-      ),
-    );
-    ctx.log.info({ function: args.functionName, sha256: out.CodeSha256, approval }, 'Lambda code replaced');
-    return {
-      functionName: args.functionName,
-      codeSha256: out.CodeSha256,
-      codeSize: out.CodeSize,
-      version: out.Version,
-      lastUpdateStatus: out.LastUpdateStatus,
-      revisionId: out.RevisionId,
-      target,
-      approval,
-    };
-  },
+      ctx.log.info({ function: args.functionName, sha256: out.CodeSha256, approval }, 'Lambda code replaced');
+      return {
+        functionName: args.functionName,
+        codeSha256: out.CodeSha256,
+        codeSize: out.CodeSize,
+        version: out.Version,
+        lastUpdateStatus: out.LastUpdateStatus,
+        revisionId: out.RevisionId,
+        target,
+        approval,
+      };
+    }),
 });

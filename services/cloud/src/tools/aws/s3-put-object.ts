@@ -47,47 +47,49 @@ export const s3PutObject = defineTool({
     approval: approvalSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  handler: async (args, ctx: CloudToolContext) => {
-    requireAllowed('bucket', args.bucket, ctx.config.s3Buckets, 'CLOUD_S3_BUCKETS');
-    const region = awsRegionOf(ctx, args.region);
-    const body = await uploadBody(args, ctx.config.fileRoots, ctx.config.maxUploadBytes);
-    const target = await awsTarget(ctx, region);
-    const existing = await exists(ctx, region, args.bucket, args.key);
-    if (existing && !args.overwrite) {
-      throw new ToolError('CONFLICT', `s3://${args.bucket}/${args.key} already exists; pass overwrite: true to replace it`);
-    }
-    const approval = await authorizeMutation(ctx, {
-      tool: 's3PutObject',
-      action: `${existing ? 'overwrite' : 'create'} s3://${args.bucket}/${args.key} (${body.size} bytes)`,
-      target,
-      destructive: existing,
-    });
-    const out = await awsCall('s3:PutObject', () =>
-      ctx.clients.aws.s3(region).send(
-        new PutObjectCommand({
-          Bucket: args.bucket,
-          Key: args.key,
-          Body: body.bytes,
-          ContentLength: body.size,
-          ContentMD5: Buffer.from(body.md5Hex, 'hex').toString('base64'),
-          ...(args.contentType ? { ContentType: args.contentType } : {}),
-          ...(args.metadata ? { Metadata: args.metadata } : {}),
-        }),
-        { abortSignal: ctx.signal },
-      ),
-    );
-    ctx.log.info({ bucket: args.bucket, key: args.key, size: body.size, overwrote: existing, approval }, 'S3 object written');
-    return {
-      bucket: args.bucket,
-      key: args.key,
-      size: body.size,
-      etag: out.ETag,
-      md5: body.md5Hex,
-      sha256: body.sha256Hex,
-      versionId: out.VersionId,
-      overwrote: existing,
-      target,
-      approval,
-    };
-  },
+  // The whole call runs at most once per workflow idempotency key: a repeat gets the first outcome back.
+  handler: (args, ctx: CloudToolContext) =>
+    ctx.idempotent(async () => {
+      requireAllowed('bucket', args.bucket, ctx.config.s3Buckets, 'CLOUD_S3_BUCKETS');
+      const region = awsRegionOf(ctx, args.region);
+      const body = await uploadBody(args, ctx.config.fileRoots, ctx.config.maxUploadBytes);
+      const target = await awsTarget(ctx, region);
+      const existing = await exists(ctx, region, args.bucket, args.key);
+      if (existing && !args.overwrite) {
+        throw new ToolError('CONFLICT', `s3://${args.bucket}/${args.key} already exists; pass overwrite: true to replace it`);
+      }
+      const approval = await authorizeMutation(ctx, {
+        tool: 's3PutObject',
+        action: `${existing ? 'overwrite' : 'create'} s3://${args.bucket}/${args.key} (${body.size} bytes)`,
+        target,
+        destructive: existing,
+      });
+      const out = await awsCall('s3:PutObject', () =>
+        ctx.clients.aws.s3(region).send(
+          new PutObjectCommand({
+            Bucket: args.bucket,
+            Key: args.key,
+            Body: body.bytes,
+            ContentLength: body.size,
+            ContentMD5: Buffer.from(body.md5Hex, 'hex').toString('base64'),
+            ...(args.contentType ? { ContentType: args.contentType } : {}),
+            ...(args.metadata ? { Metadata: args.metadata } : {}),
+          }),
+          { abortSignal: ctx.signal },
+        ),
+      );
+      ctx.log.info({ bucket: args.bucket, key: args.key, size: body.size, overwrote: existing, approval }, 'S3 object written');
+      return {
+        bucket: args.bucket,
+        key: args.key,
+        size: body.size,
+        etag: out.ETag,
+        md5: body.md5Hex,
+        sha256: body.sha256Hex,
+        versionId: out.VersionId,
+        overwrote: existing,
+        target,
+        approval,
+      };
+    }),
 });

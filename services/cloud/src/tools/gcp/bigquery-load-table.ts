@@ -47,84 +47,88 @@ export const bigqueryLoadTable = defineTool({
     approval: approvalSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  handler: async (args, ctx: CloudToolContext) => {
-    const project = await gcpProjectOf(ctx, undefined);
-    requireDataset(project, args.dataset, ctx.config.bigqueryDatasets);
-    for (const uri of args.sourceUris)
-      requireAllowed('bucket', GS_URI.exec(uri)?.[1] ?? '', ctx.config.gcsBuckets, 'CLOUD_GCS_BUCKETS');
-    const bigquery = ctx.clients.gcp.bigquery;
-    const location = args.location ?? ctx.config.bigqueryLocation;
-    const [dataset] = await gcpCall('bigquery.datasets.get', () => bigquery.dataset(args.dataset, { projectId: project }).get());
-    const region = ((dataset.metadata as { location?: string }).location ?? location ?? 'unknown').toLowerCase();
-    const target = { provider: 'gcp' as const, project, region };
-    const tableName = `${project}.${args.dataset}.${args.table}`;
-    const approval = await authorizeMutation(ctx, {
-      tool: 'bigqueryLoadTable',
-      action: `${args.writeDisposition === 'WRITE_TRUNCATE' ? 'REPLACE all rows of' : 'load rows into'} ${tableName} from ${args.sourceUris.join(', ')}`,
-      target,
-      destructive: args.writeDisposition === 'WRITE_TRUNCATE',
-    });
-    // A workflow step's key gives the job a fixed id, so a retried step finds its job instead of loading twice.
-    const key = idempotencyKeyOf(ctx);
-    const jobId = key ? `switchboard_load_${createHash('sha256').update(key).digest('hex').slice(0, 40)}` : undefined;
-    let job: Job;
-    try {
-      [job] = await bigquery.createJob({
-        ...(jobId ? { jobId } : {}),
-        ...(location ? { location } : {}),
-        configuration: {
-          load: {
-            destinationTable: { projectId: project, datasetId: args.dataset, tableId: args.table },
-            sourceUris: args.sourceUris,
-            sourceFormat: args.format,
-            writeDisposition: args.writeDisposition,
-            autodetect: args.schema ? false : args.autodetect,
-            ...(args.skipLeadingRows !== undefined ? { skipLeadingRows: args.skipLeadingRows } : {}),
-            ...(args.schema ? { schema: { fields: args.schema } } : {}),
+  // The whole call runs at most once per workflow idempotency key: a repeat gets the first outcome back.
+  handler: (args, ctx: CloudToolContext) =>
+    ctx.idempotent(async () => {
+      const project = await gcpProjectOf(ctx, undefined);
+      requireDataset(project, args.dataset, ctx.config.bigqueryDatasets);
+      for (const uri of args.sourceUris)
+        requireAllowed('bucket', GS_URI.exec(uri)?.[1] ?? '', ctx.config.gcsBuckets, 'CLOUD_GCS_BUCKETS');
+      const bigquery = ctx.clients.gcp.bigquery;
+      const location = args.location ?? ctx.config.bigqueryLocation;
+      const [dataset] = await gcpCall('bigquery.datasets.get', () =>
+        bigquery.dataset(args.dataset, { projectId: project }).get(),
+      );
+      const region = ((dataset.metadata as { location?: string }).location ?? location ?? 'unknown').toLowerCase();
+      const target = { provider: 'gcp' as const, project, region };
+      const tableName = `${project}.${args.dataset}.${args.table}`;
+      const approval = await authorizeMutation(ctx, {
+        tool: 'bigqueryLoadTable',
+        action: `${args.writeDisposition === 'WRITE_TRUNCATE' ? 'REPLACE all rows of' : 'load rows into'} ${tableName} from ${args.sourceUris.join(', ')}`,
+        target,
+        destructive: args.writeDisposition === 'WRITE_TRUNCATE',
+      });
+      // A workflow step's key gives the job a fixed id, so a retried step finds its job instead of loading twice.
+      const key = idempotencyKeyOf(ctx);
+      const jobId = key ? `switchboard_load_${createHash('sha256').update(key).digest('hex').slice(0, 40)}` : undefined;
+      let job: Job;
+      try {
+        [job] = await bigquery.createJob({
+          ...(jobId ? { jobId } : {}),
+          ...(location ? { location } : {}),
+          configuration: {
+            load: {
+              destinationTable: { projectId: project, datasetId: args.dataset, tableId: args.table },
+              sourceUris: args.sourceUris,
+              sourceFormat: args.format,
+              writeDisposition: args.writeDisposition,
+              autodetect: args.schema ? false : args.autodetect,
+              ...(args.skipLeadingRows !== undefined ? { skipLeadingRows: args.skipLeadingRows } : {}),
+              ...(args.schema ? { schema: { fields: args.schema } } : {}),
+            },
           },
-        },
-      });
-    } catch (error) {
-      const mapped = gcpError(error, 'bigquery.jobs.insert (load)');
-      if (!(jobId && mapped.code === 'CONFLICT')) throw mapped;
-      job = bigquery.job(jobId, location ? { location } : {});
-    }
-    const deadline = Date.now() + 10 * 60_000;
-    let metadata = job.metadata as {
-      status?: { state?: string; errorResult?: { reason?: string; message?: string } };
-      statistics?: { load?: Record<string, string> };
-    };
-    while (metadata?.status?.state !== 'DONE') {
-      if (Date.now() > deadline) throw new ToolError('TIMEOUT', `load job ${job.id} is still running; it goes on`);
-      if (ctx.signal.aborted) throw new ToolError('CANCELLED', `the call was cancelled; load job ${job.id} goes on`);
-      await new Promise((r) => setTimeout(r, 200));
-      [metadata] = (await gcpCall('bigquery.jobs.get', () => job.getMetadata())) as unknown as [typeof metadata];
-      await ctx.progress(0, undefined, `load job ${job.id}: ${metadata?.status?.state}`);
-    }
-    const failure = metadata.status?.errorResult;
-    if (failure) {
-      const code =
-        failure.reason === 'notFound'
-          ? 'NOT_FOUND'
-          : failure.reason === 'accessDenied'
-            ? 'PERMISSION_DENIED'
-            : 'INVALID_ARGUMENT';
-      throw new ToolError(code, `load job ${job.id} failed: ${failure.reason}: ${failure.message}`, {
-        details: { provider: 'gcp', action: 'bigquery.jobs.insert (load)', reason: failure.reason, jobId: job.id },
-      });
-    }
-    const load = metadata.statistics?.load ?? {};
-    ctx.log.info({ job: job.id, table: tableName, rows: load.outputRows, approval }, 'BigQuery load finished');
-    return {
-      jobId: job.id ?? '',
-      state: 'DONE',
-      table: tableName,
-      outputRows: load.outputRows === undefined ? undefined : Number(load.outputRows),
-      inputFiles: load.inputFiles === undefined ? undefined : Number(load.inputFiles),
-      inputBytes: load.inputFileBytes === undefined ? undefined : Number(load.inputFileBytes),
-      writeDisposition: args.writeDisposition,
-      target,
-      approval,
-    };
-  },
+        });
+      } catch (error) {
+        const mapped = gcpError(error, 'bigquery.jobs.insert (load)');
+        if (!(jobId && mapped.code === 'CONFLICT')) throw mapped;
+        job = bigquery.job(jobId, location ? { location } : {});
+      }
+      const deadline = Date.now() + 10 * 60_000;
+      let metadata = job.metadata as {
+        status?: { state?: string; errorResult?: { reason?: string; message?: string } };
+        statistics?: { load?: Record<string, string> };
+      };
+      while (metadata?.status?.state !== 'DONE') {
+        if (Date.now() > deadline) throw new ToolError('TIMEOUT', `load job ${job.id} is still running; it goes on`);
+        if (ctx.signal.aborted) throw new ToolError('CANCELLED', `the call was cancelled; load job ${job.id} goes on`);
+        await new Promise((r) => setTimeout(r, 200));
+        [metadata] = (await gcpCall('bigquery.jobs.get', () => job.getMetadata())) as unknown as [typeof metadata];
+        await ctx.progress(0, undefined, `load job ${job.id}: ${metadata?.status?.state}`);
+      }
+      const failure = metadata.status?.errorResult;
+      if (failure) {
+        const code =
+          failure.reason === 'notFound'
+            ? 'NOT_FOUND'
+            : failure.reason === 'accessDenied'
+              ? 'PERMISSION_DENIED'
+              : 'INVALID_ARGUMENT';
+        throw new ToolError(code, `load job ${job.id} failed: ${failure.reason}: ${failure.message}`, {
+          details: { provider: 'gcp', action: 'bigquery.jobs.insert (load)', reason: failure.reason, jobId: job.id },
+        });
+      }
+      const load = metadata.statistics?.load ?? {};
+      ctx.log.info({ job: job.id, table: tableName, rows: load.outputRows, approval }, 'BigQuery load finished');
+      return {
+        jobId: job.id ?? '',
+        state: 'DONE',
+        table: tableName,
+        outputRows: load.outputRows === undefined ? undefined : Number(load.outputRows),
+        inputFiles: load.inputFiles === undefined ? undefined : Number(load.inputFiles),
+        inputBytes: load.inputFileBytes === undefined ? undefined : Number(load.inputFileBytes),
+        writeDisposition: args.writeDisposition,
+        target,
+        approval,
+      };
+    }),
 });

@@ -17,26 +17,28 @@ export const computeStartInstance = defineTool({
   }),
   output: z.object({ instance: z.string(), operation: operationOutput, target: targetSchema, approval: approvalSchema }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  handler: async (args, ctx: CloudToolContext) => {
-    const project = await gcpProjectOf(ctx, args.project);
-    const { zone, region } = gcpZoneOf(ctx, args.zone);
-    const target = { provider: 'gcp' as const, project, region, zone };
-    const approval = await authorizeMutation(ctx, {
-      tool: 'computeStartInstance',
-      action: `start instance ${args.instance}`,
-      target,
-      destructive: false,
-    });
-    const [operation] = await gcpCall('compute.instances.start', () =>
-      ctx.clients.gcp.instances.start({
-        project,
-        zone,
-        instance: args.instance,
-        requestId: requestIdOf(ctx, `start:${args.instance}`),
-      }),
-    );
-    const done = await waitZoneOperation(ctx, project, zone, operation.latestResponse as never);
-    ctx.log.info({ instance: args.instance, zone, approval }, 'Compute instance start');
-    return { instance: args.instance, operation: done, target, approval };
-  },
+  // The whole call runs at most once per workflow idempotency key: a repeat gets the first outcome back.
+  handler: (args, ctx: CloudToolContext) =>
+    ctx.idempotent(async () => {
+      const project = await gcpProjectOf(ctx, args.project);
+      const { zone, region } = gcpZoneOf(ctx, args.zone);
+      const target = { provider: 'gcp' as const, project, region, zone };
+      const approval = await authorizeMutation(ctx, {
+        tool: 'computeStartInstance',
+        action: `start instance ${args.instance}`,
+        target,
+        destructive: false,
+      });
+      const [operation] = await gcpCall('compute.instances.start', () =>
+        ctx.clients.gcp.instances.start({
+          project,
+          zone,
+          instance: args.instance,
+          requestId: requestIdOf(ctx, `start:${args.instance}`),
+        }),
+      );
+      const done = await waitZoneOperation(ctx, project, zone, operation.latestResponse as never);
+      ctx.log.info({ instance: args.instance, zone, approval }, 'Compute instance start');
+      return { instance: args.instance, operation: done, target, approval };
+    }),
 });

@@ -22,21 +22,23 @@ export const gcsDeleteObject = defineTool({
     approval: approvalSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  handler: async (args, ctx: CloudToolContext) => {
-    requireAllowed('bucket', args.bucket, ctx.config.gcsBuckets, 'CLOUD_GCS_BUCKETS');
-    const target = await bucketTarget(ctx, args.bucket);
-    const file = ctx.clients.gcp.storage.bucket(args.bucket).file(args.object);
-    const [metadata] = await gcpCall('storage.objects.get', () => file.getMetadata());
-    const m = metadata as { generation?: string | number; size?: string | number };
-    const generation = String(m.generation);
-    const approval = await authorizeMutation(ctx, {
-      tool: 'gcsDeleteObject',
-      action: `delete gs://${args.bucket}/${args.object} (generation ${generation}, ${m.size ?? 0} bytes)`,
-      target,
-      destructive: true,
-    });
-    await gcpCall('storage.objects.delete', () => file.delete({ ifGenerationMatch: Number(generation) }));
-    ctx.log.info({ bucket: args.bucket, object: args.object, generation, approval }, 'GCS object deleted');
-    return { bucket: args.bucket, object: args.object, deleted: true, generation, size: Number(m.size ?? 0), target, approval };
-  },
+  // The whole call runs at most once per workflow idempotency key: a repeat gets the first outcome back.
+  handler: (args, ctx: CloudToolContext) =>
+    ctx.idempotent(async () => {
+      requireAllowed('bucket', args.bucket, ctx.config.gcsBuckets, 'CLOUD_GCS_BUCKETS');
+      const target = await bucketTarget(ctx, args.bucket);
+      const file = ctx.clients.gcp.storage.bucket(args.bucket).file(args.object);
+      const [metadata] = await gcpCall('storage.objects.get', () => file.getMetadata());
+      const m = metadata as { generation?: string | number; size?: string | number };
+      const generation = String(m.generation);
+      const approval = await authorizeMutation(ctx, {
+        tool: 'gcsDeleteObject',
+        action: `delete gs://${args.bucket}/${args.object} (generation ${generation}, ${m.size ?? 0} bytes)`,
+        target,
+        destructive: true,
+      });
+      await gcpCall('storage.objects.delete', () => file.delete({ ifGenerationMatch: Number(generation) }));
+      ctx.log.info({ bucket: args.bucket, object: args.object, generation, approval }, 'GCS object deleted');
+      return { bucket: args.bucket, object: args.object, deleted: true, generation, size: Number(m.size ?? 0), target, approval };
+    }),
 });

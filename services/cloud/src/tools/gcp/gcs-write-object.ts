@@ -33,63 +33,65 @@ export const gcsWriteObject = defineTool({
     approval: approvalSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  handler: async (args, ctx: CloudToolContext) => {
-    requireAllowed('bucket', args.bucket, ctx.config.gcsBuckets, 'CLOUD_GCS_BUCKETS');
-    const body = await uploadBody(args, ctx.config.fileRoots, ctx.config.maxUploadBytes);
-    const target = await bucketTarget(ctx, args.bucket);
-    const file = ctx.clients.gcp.storage.bucket(args.bucket).file(args.object);
-    let generation: string | undefined;
-    try {
-      const [m] = await file.getMetadata();
-      generation = String((m as { generation?: string | number }).generation);
-    } catch (error) {
-      const mapped = gcpError(error, 'storage.objects.get');
-      if (mapped.code !== 'NOT_FOUND') throw mapped;
-    }
-    const uri = `gs://${args.bucket}/${args.object}`;
-    if (generation && !args.overwrite)
-      throw new ToolError('CONFLICT', `${uri} already exists; pass overwrite: true to replace it`);
-    const approval = await authorizeMutation(ctx, {
-      tool: 'gcsWriteObject',
-      action: `${generation ? `overwrite generation ${generation} of` : 'create'} ${uri} (${body.size} bytes)`,
-      target,
-      destructive: generation !== undefined,
-    });
-    // The session is created first (with the precondition), then the bytes go to its URI. With a custom endpoint,
-    // @google-cloud/storage authenticates only the createResumableUpload path (its save() path drops
-    // useAuthWithCustomEndpoint), and the session URI needs no token of its own.
-    const precondition = { ifGenerationMatch: generation ? Number(generation) : 0 };
-    const [session] = await gcpCall('storage.objects.insert (resumable session)', () =>
-      file.createResumableUpload({
-        metadata: {
+  // The whole call runs at most once per workflow idempotency key: a repeat gets the first outcome back.
+  handler: (args, ctx: CloudToolContext) =>
+    ctx.idempotent(async () => {
+      requireAllowed('bucket', args.bucket, ctx.config.gcsBuckets, 'CLOUD_GCS_BUCKETS');
+      const body = await uploadBody(args, ctx.config.fileRoots, ctx.config.maxUploadBytes);
+      const target = await bucketTarget(ctx, args.bucket);
+      const file = ctx.clients.gcp.storage.bucket(args.bucket).file(args.object);
+      let generation: string | undefined;
+      try {
+        const [m] = await file.getMetadata();
+        generation = String((m as { generation?: string | number }).generation);
+      } catch (error) {
+        const mapped = gcpError(error, 'storage.objects.get');
+        if (mapped.code !== 'NOT_FOUND') throw mapped;
+      }
+      const uri = `gs://${args.bucket}/${args.object}`;
+      if (generation && !args.overwrite)
+        throw new ToolError('CONFLICT', `${uri} already exists; pass overwrite: true to replace it`);
+      const approval = await authorizeMutation(ctx, {
+        tool: 'gcsWriteObject',
+        action: `${generation ? `overwrite generation ${generation} of` : 'create'} ${uri} (${body.size} bytes)`,
+        target,
+        destructive: generation !== undefined,
+      });
+      // The session is created first (with the precondition), then the bytes go to its URI. With a custom endpoint,
+      // @google-cloud/storage authenticates only the createResumableUpload path (its save() path drops
+      // useAuthWithCustomEndpoint), and the session URI needs no token of its own.
+      const precondition = { ifGenerationMatch: generation ? Number(generation) : 0 };
+      const [session] = await gcpCall('storage.objects.insert (resumable session)', () =>
+        file.createResumableUpload({
+          metadata: {
+            ...(args.contentType ? { contentType: args.contentType } : {}),
+            ...(args.metadata ? { metadata: args.metadata } : {}),
+          },
+          preconditionOpts: precondition,
+        }),
+      );
+      await gcpCall('storage.objects.insert (resumable upload)', () =>
+        file.save(body.bytes, {
+          resumable: true,
+          uri: session,
+          validation: 'crc32c',
           ...(args.contentType ? { contentType: args.contentType } : {}),
-          ...(args.metadata ? { metadata: args.metadata } : {}),
-        },
-        preconditionOpts: precondition,
-      }),
-    );
-    await gcpCall('storage.objects.insert (resumable upload)', () =>
-      file.save(body.bytes, {
-        resumable: true,
-        uri: session,
-        validation: 'crc32c',
-        ...(args.contentType ? { contentType: args.contentType } : {}),
-        preconditionOpts: precondition,
-      }),
-    );
-    const m = file.metadata as { generation?: string | number; md5Hash?: string; crc32c?: string; size?: string | number };
-    ctx.log.info({ bucket: args.bucket, object: args.object, size: body.size, approval }, 'GCS object written');
-    return {
-      bucket: args.bucket,
-      object: args.object,
-      uri,
-      size: Number(m.size ?? body.size),
-      generation: m.generation === undefined ? undefined : String(m.generation),
-      md5Hash: m.md5Hash,
-      crc32c: m.crc32c,
-      overwrote: generation !== undefined,
-      target,
-      approval,
-    };
-  },
+          preconditionOpts: precondition,
+        }),
+      );
+      const m = file.metadata as { generation?: string | number; md5Hash?: string; crc32c?: string; size?: string | number };
+      ctx.log.info({ bucket: args.bucket, object: args.object, size: body.size, approval }, 'GCS object written');
+      return {
+        bucket: args.bucket,
+        object: args.object,
+        uri,
+        size: Number(m.size ?? body.size),
+        generation: m.generation === undefined ? undefined : String(m.generation),
+        md5Hash: m.md5Hash,
+        crc32c: m.crc32c,
+        overwrote: generation !== undefined,
+        target,
+        approval,
+      };
+    }),
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ToolError } from '@switchboard/shared';
 import {
@@ -159,6 +159,7 @@ export class FileStoreBackend implements SecretBackend {
   /** Reads, changes and writes the document under the lock; a failing change writes nothing. */
   async #mutate<T>(change: (doc: StoreDocument, keys: StoreKeys) => T): Promise<T> {
     try {
+      mkdirSync(dirname(this.#options.file), { recursive: true, mode: 0o700 });
       return await withFileLock(this.#options.file, async () => {
         this.#cache = undefined;
         const doc = structuredClone(await this.#load());
@@ -288,8 +289,4 @@ export class FileStoreBackend implements SecretBackend {
       delete doc.secrets[path];
     });
   }
-}
-
-export function storeFileExists(file: string): boolean {
-  return existsSync(file);
 }

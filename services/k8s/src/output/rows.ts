@@ -8,6 +8,7 @@ type Json = Record<string, any>;
 
 const time = (value: unknown): number | undefined => {
   if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number') return value;
   if (typeof value === 'string') return Date.parse(value);
   return undefined;
 };

@@ -59,7 +59,7 @@ export class SecretIndex {
           throw new ToolError(
             'PERMISSION_DENIED',
             `${tool} refused: pod ${metadata.namespace}/${metadata.name} reads Secret "${name}", which this service cannot read, so its value could not be masked in the output; grant the service account get on secrets in ${metadata.namespace}`,
-            { details: { secret: name, namespace: metadata.namespace } },
+            { details: { secretName: name, namespace: metadata.namespace } },
           );
         }
         throw error;

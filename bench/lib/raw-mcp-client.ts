@@ -1,3 +1,4 @@
+import { type SseEvent, SseParser } from '@switchboard/shared';
 import { Pool } from 'undici';
 
 /**
@@ -56,13 +57,12 @@ export class RawMcpClient {
       body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }),
     });
     const text = await res.body.text();
-    const json = text.startsWith('{')
-      ? text
-      : text
-          .split('\n')
-          .filter((line) => line.startsWith('data: '))
-          .map((line) => line.slice(6))
-          .find((data) => data.includes(`"id":${id}`));
+    let json: string | undefined = text.startsWith('{') ? text : undefined;
+    if (json === undefined) {
+      const events: SseEvent[] = [];
+      new SseParser((event) => events.push(event)).push(text);
+      json = events.map((event) => event.data).find((data) => data.includes(`"id":${id}`));
+    }
     if (!json) throw new Error(`no response for call ${id} (HTTP ${res.statusCode}): ${text.slice(0, 200)}`);
     const message = JSON.parse(json) as { result?: { isError?: boolean }; error?: { message: string } };
     if (message.error) throw new Error(message.error.message);

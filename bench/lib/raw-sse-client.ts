@@ -1,3 +1,4 @@
+import { SseParser } from '@switchboard/shared';
 import { Pool } from 'undici';
 
 /**
@@ -29,28 +30,15 @@ export class RawSseClient {
     });
     response.body.setEncoding('utf8');
     let client: RawSseClient | undefined;
-    let buffer = '';
     const endpoint = await new Promise<string>((resolve, reject) => {
-      response.body.on('data', (chunk: string) => {
-        buffer += chunk.replace(/\r\n/g, '\n');
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trimStart())
-            .join('\n');
-          if (event === 'endpoint') resolve(data);
-          else if (data && client) {
-            const message = JSON.parse(data) as { id?: number; result?: { isError?: boolean }; error?: { message: string } };
-            if (typeof message.id === 'number') client.#pending.get(message.id)?.(message);
-          }
-          end = buffer.indexOf('\n\n');
+      const parser = new SseParser(({ event, data }) => {
+        if (event === 'endpoint') resolve(data);
+        else if (data && client) {
+          const message = JSON.parse(data) as { id?: number; result?: { isError?: boolean }; error?: { message: string } };
+          if (typeof message.id === 'number') client.#pending.get(message.id)?.(message);
         }
       });
+      response.body.on('data', (chunk: string) => parser.push(chunk));
       response.body.on('error', reject);
     });
     client = new RawSseClient(pool, new URL(endpoint, url).pathname + new URL(endpoint, url).search, abort);

@@ -12,6 +12,7 @@ export {
   type ServiceClient,
   type ServiceClientOptions,
 } from './client/service-client.ts';
+export { type SseEvent, SseParser } from './client/sse-parser.ts';
 export { envBoolean, envBytes, envInt, envList } from './config/env-values.ts';
 export { type Credential, type KitConfig, kitConfigSpec, LOG_LEVELS, processConfigSource } from './config/kit-config.ts';
 export {
@@ -62,11 +63,13 @@ export { createRedactor, REDACTED, Redactor } from './logging/redactor.ts';
 export { Counter, createMetrics, DURATION_BUCKETS, Gauge, Histogram, type ServiceMetrics } from './metrics.ts';
 export { capValue } from './output/cap.ts';
 export { decodeCursor, encodeCursor, fitPage, type Page, pageInput, pageOutput } from './output/paging.ts';
+export { createNameFilter, matchesNamePattern, namePatternRegExp } from './policy/name-pattern.ts';
 export { type Abortable, InFlight } from './runtime/in-flight.ts';
 export { type HttpHandle, type ListenHttpOptions, listenHttp } from './runtime/listen-http.ts';
 export { ReleasingMap } from './runtime/releasing-map.ts';
 export { EXIT_CONFIG, runService } from './runtime/run-service.ts';
 export { createRuntime, type RuntimeOptions, type ServiceRuntime } from './runtime/runtime.ts';
+export { sleep } from './runtime/sleep.ts';
 export { acceptsErrorEnvelope, type CompiledTool, compileTool, ERROR_ENVELOPE_SCHEMA, jsonSchemaOf } from './server/compile.ts';
 export { errorResult, runToolCall, type ToolCallEnvironment } from './server/tool-call.ts';
 export { MemoryEventStore } from './transports/event-store.ts';

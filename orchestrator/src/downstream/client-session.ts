@@ -5,8 +5,10 @@ import {
   type ClientLogLevel,
   type CompiledTool,
   createIdempotent,
+  decodeCursor,
   type ElicitationAnswer,
   type ElicitationForm,
+  encodeCursor,
   errorResult,
   findCorrelationId,
   type Logger,
@@ -85,19 +87,6 @@ function errorResultFor(outputSchema: unknown, error: ToolError): Record<string,
   if (acceptsErrorEnvelope(outputSchema)) return result;
   const { structuredContent, ...rest } = result;
   return { ...rest, _meta: { 'io.switchboard/error': (structuredContent as { error: unknown }).error } };
-}
-
-function encodeCursor(offset: number): string {
-  return Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
-}
-
-function decodeCursor(cursor: unknown): number {
-  if (cursor === undefined) return 0;
-  try {
-    const value = JSON.parse(Buffer.from(String(cursor), 'base64url').toString('utf8')) as { o?: unknown };
-    if (typeof value.o === 'number' && value.o >= 0) return value.o;
-  } catch {}
-  throw new ToolError('INVALID_ARGUMENT', 'invalid cursor');
 }
 
 /**
@@ -309,11 +298,13 @@ export class ClientSession implements ClientLink {
   }
 
   #page(id: RequestId, key: string, items: readonly unknown[], cursor: unknown): JsonRpcResponse {
-    const offset = decodeCursor(cursor);
+    // The kit's cursors, bound to the list they page (a tools cursor is refused by prompts/list).
+    const offset = cursor === undefined ? 0 : Number(decodeCursor<{ o?: unknown }>(String(cursor), key).o);
+    if (!Number.isInteger(offset) || offset < 0) throw new ToolError('INVALID_ARGUMENT', 'cursor is malformed');
     const size = this.#federation.pageSize;
     const page = items.slice(offset, offset + size);
     const result: Record<string, unknown> = { [key]: page };
-    if (offset + size < items.length) result.nextCursor = encodeCursor(offset + size);
+    if (offset + size < items.length) result.nextCursor = encodeCursor({ o: offset + size }, key);
     return resultMessage(id, result);
   }
 

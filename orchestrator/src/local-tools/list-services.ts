@@ -1,4 +1,14 @@
-import { defineTool, fitPage, pageInput, pageOutput, type ToolContext, z } from '@switchboard/shared';
+import {
+  decodeCursor,
+  defineTool,
+  encodeCursor,
+  fitPage,
+  pageInput,
+  pageOutput,
+  type ToolContext,
+  ToolError,
+  z,
+} from '@switchboard/shared';
 import type { OrchestratorClients } from './services-status.ts';
 
 export const serviceStatusSchema = z.object({
@@ -29,13 +39,15 @@ export const listServices = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, ctx: ToolContext<unknown, OrchestratorClients>) => {
     const all = ctx.clients.services().filter((s) => !args.state || s.state === args.state);
-    const offset = args.cursor ? Number(Buffer.from(args.cursor, 'base64url').toString()) || 0 : 0;
+    const scope = { tool: 'listServices', state: args.state };
+    const offset = args.cursor ? Number(decodeCursor<{ o?: unknown }>(args.cursor, scope).o) : 0;
+    if (!Number.isInteger(offset) || offset < 0) throw new ToolError('INVALID_ARGUMENT', 'cursor is malformed');
     const slice = all.slice(offset, offset + args.limit).map((status, i) => ({ status, index: offset + i }));
     const page = fitPage(slice, {
       total: all.length,
       capBytes: ctx.config.outputCapBytes,
       hasMore: offset + args.limit < all.length,
-      cursorAfter: (item) => Buffer.from(String(item.index + 1)).toString('base64url'),
+      cursorAfter: (item) => encodeCursor({ o: item.index + 1 }, scope),
     });
     return { ...page, items: page.items.map((i) => i.status) };
   },

@@ -3,15 +3,3 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', done);
-      clearTimeout(timer);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

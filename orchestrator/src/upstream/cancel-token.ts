@@ -1,3 +1,5 @@
+import { sleep } from '@switchboard/shared';
+
 /** The abort reason of a call the client cancelled explicitly (as opposed to a session that ended). */
 export const CLIENT_CANCELLED = 'client-cancelled';
 export const SESSION_CLOSED = 'session-closed';
@@ -40,13 +42,9 @@ export class CancelToken {
   }
 }
 
-/** Waits `ms`, or less if the token is cancelled first. */
+/** Waits `ms` (the kit's sleep), or less if the token is cancelled first; resolves either way. */
 export function pause(ms: number, token: CancelToken): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    token.onAbort(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  const stop = new AbortController();
+  token.onAbort(() => stop.abort());
+  return sleep(ms, stop.signal).catch(() => {});
 }

@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
+import { SseParser } from '@switchboard/shared';
 import type { Dispatcher } from 'undici';
 import { H1Client } from './h1-client.ts';
-import { SseParser } from './sse-parser.ts';
 
 export interface ExchangeRequest {
   path: string;

@@ -1,3 +1,4 @@
+import { SseParser } from '@switchboard/shared';
 import type { Pool } from 'undici';
 import { isRequest, type JsonRpcMessage, parseMessage, type RequestId } from '../json-rpc.ts';
 import {
@@ -7,7 +8,6 @@ import {
   type ExchangeResponse,
   exchange,
 } from './http-exchange.ts';
-import { SseParser } from './sse-parser.ts';
 import { type SendOptions, SessionExpiredError, TransportError, type UpstreamTransport } from './transport.ts';
 
 export interface HttpTransportOptions {

@@ -1,7 +1,7 @@
+import { SseParser } from '@switchboard/shared';
 import type { Pool } from 'undici';
 import type { JsonRpcMessage, RequestId } from '../json-rpc.ts';
 import { HttpStatusError } from './http-transport.ts';
-import { SseParser } from './sse-parser.ts';
 import { TransportError, type UpstreamTransport } from './transport.ts';
 
 export interface LegacySseTransportOptions {

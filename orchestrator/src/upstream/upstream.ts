@@ -1,11 +1,10 @@
-import { type Logger, ReleasingMap } from '@switchboard/shared';
+import { createNameFilter, type Logger, ReleasingMap, sleep } from '@switchboard/shared';
 import { Pool } from 'undici';
 import type { UpstreamConfig } from '../config.ts';
 import { type JsonRpcNotification, type JsonRpcRequest, LATEST_PROTOCOL_VERSION, type RequestId } from '../json-rpc.ts';
-import { backoffDelay, sleep } from './backoff.ts';
+import { backoffDelay } from './backoff.ts';
 import type { Catalogue, PromptListing, ResourceListing, TemplateListing, ToolListing } from './catalogue.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
-import { createToolFilter } from './globs.ts';
 import { H1Client } from './h1-client.ts';
 import { HttpStatusError, HttpTransport } from './http-transport.ts';
 import { LegacySseTransport } from './legacy-sse-transport.ts';
@@ -95,7 +94,7 @@ export class Upstream {
     this.#options = options;
     this.config = options.config;
     this.log = options.log.child({ upstream: options.config.name, namespace: options.config.namespace });
-    this.allowsTool = createToolFilter(options.config.tools.allow, options.config.tools.deny);
+    this.allowsTool = createNameFilter(options.config.tools.allow, options.config.tools.deny);
     this.breaker = new CircuitBreaker({
       failureThreshold: options.config.circuit.failureThreshold,
       cooldownMs: options.config.circuit.cooldownMs,
@@ -250,7 +249,7 @@ export class Upstream {
       if (upSince && Date.now() - upSince > this.#options.reconnectMaxMs) attempt = 0;
       const delay = backoffDelay(attempt++, this.#options.reconnectBaseMs, this.#options.reconnectMaxMs);
       this.log.info({ delay_ms: delay, attempt }, 'reconnecting after backoff');
-      await sleep(delay, this.#stop.signal);
+      await sleep(delay, this.#stop.signal).catch(() => {});
     }
   }
 
@@ -375,7 +374,7 @@ export class Upstream {
 
   async #healthLoop(): Promise<void> {
     while (!this.#stop.signal.aborted) {
-      await sleep(this.#options.healthIntervalMs, this.#stop.signal);
+      await sleep(this.#options.healthIntervalMs, this.#stop.signal).catch(() => {});
       if (this.#stop.signal.aborted) return;
       await this.checkHealth().catch(() => {});
     }

@@ -3,7 +3,7 @@ import type { TaskCall, TaskHook, TaskMethod } from '../downstream/task-hook.ts'
 import type { WorkflowEngine } from './engine/engine.ts';
 import { isTerminal, type RunRecord } from './store/types.ts';
 import { executeWorkflowInput, observerOf, prepareRun } from './tools/execute-workflow.ts';
-import { encodeRunCursor } from './tools/list-workflow-runs.ts';
+import { decodeRunCursor, encodeRunCursor } from './tools/list-workflow-runs.ts';
 import { runReport, type WorkflowToolContext } from './tools/schemas.ts';
 
 export const RELATED_TASK_META_KEY = 'io.modelcontextprotocol/related-task';
@@ -102,26 +102,15 @@ export function createWorkflowTaskHook(engine: WorkflowEngine): TaskHook {
           };
         }
         case 'tasks/list': {
-          let after: { createdAt: number; runId: string } | undefined;
-          if (params.cursor !== undefined) {
-            try {
-              const value = JSON.parse(Buffer.from(String(params.cursor), 'base64url').toString('utf8')) as {
-                c: number;
-                r: string;
-              };
-              if (typeof value.c !== 'number' || typeof value.r !== 'string') throw new Error('bad cursor');
-              after = { createdAt: value.c, runId: value.r };
-            } catch {
-              throw new ToolError('INVALID_ARGUMENT', 'invalid cursor');
-            }
-          }
+          const scope = { list: 'tasks', caller: caller.id };
+          const after = params.cursor === undefined ? undefined : decodeRunCursor(String(params.cursor), scope);
           const { runs } = await engine.listRuns({ caller: caller.id }, PAGE + 1, after);
           const page = runs.slice(0, PAGE);
           const last = page.at(-1);
           return {
             tasks: page.map(task),
             ...(runs.length > PAGE && last
-              ? { nextCursor: encodeRunCursor({ createdAt: last.createdAt, runId: last.runId }) }
+              ? { nextCursor: encodeRunCursor({ createdAt: last.createdAt, runId: last.runId }, scope) }
               : {}),
           };
         }

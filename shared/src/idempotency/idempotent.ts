@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ToolError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Redactor } from '../logging/redactor.ts';
+import { sleep } from '../runtime/sleep.ts';
 import { idempotencyKeyOf } from './key.ts';
 import type { IdempotencyScope, IdempotencyStore } from './store.ts';
 
@@ -83,7 +83,7 @@ export function createIdempotent(options: IdempotentCallOptions): <T>(work: () =
       if (claim.state === 'running') {
         if (attempt === 0) log.info({ idempotency_key: key }, 'repeat of a call still running: waiting for its outcome');
         try {
-          await sleep(WAITS_MS[Math.min(attempt, WAITS_MS.length - 1)], undefined, { signal: options.signal });
+          await sleep(WAITS_MS[Math.min(attempt, WAITS_MS.length - 1)] as number, options.signal);
         } catch {
           throw cancelled();
         }

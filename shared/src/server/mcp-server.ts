@@ -22,6 +22,7 @@ import { CORRELATION_HEADER, readCorrelationId } from '../correlation.ts';
 import type { AnyPromptDefinition, AnyResourceDefinition, ResourceEntry } from '../define.ts';
 import { ToolError } from '../errors.ts';
 import { createIdempotent } from '../idempotency/idempotent.ts';
+import { decodeCursor, encodeCursor } from '../output/paging.ts';
 import type { ServiceRuntime } from '../runtime/runtime.ts';
 import { runToolCall } from './tool-call.ts';
 
@@ -50,17 +51,25 @@ function correlationOf(extra: Extra): string {
   return readCorrelationId({ meta, headers });
 }
 
+/** resources/list pages across the service's resource definitions: the kit's cursor, bound to this list. */
+const LIST_SCOPE = 'resources/list';
+
 function encodeListCursor(position: { i: number; c?: string }): string {
-  return Buffer.from(JSON.stringify(position)).toString('base64url');
+  return encodeCursor(position, LIST_SCOPE);
 }
 
 function decodeListCursor(cursor: string | undefined): { i: number; c?: string } {
   if (!cursor) return { i: 0 };
+  let position: { i?: unknown; c?: unknown };
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof value?.i === 'number') return value;
-  } catch {}
-  throw new McpError(McpErrorCode.InvalidParams, 'invalid cursor');
+    position = decodeCursor(cursor, LIST_SCOPE);
+  } catch (error) {
+    throw new McpError(McpErrorCode.InvalidParams, (error as Error).message);
+  }
+  if (typeof position.i !== 'number' || (position.c !== undefined && typeof position.c !== 'string')) {
+    throw new McpError(McpErrorCode.InvalidParams, 'invalid cursor');
+  }
+  return position as { i: number; c?: string };
 }
 
 interface TemplateEntry {

@@ -1,7 +1,6 @@
-import type { ElicitationAnswer, ElicitationForm, Logger } from '@switchboard/shared';
+import { type ElicitationAnswer, type ElicitationForm, type Logger, sleep } from '@switchboard/shared';
 import type { RunStore } from '../store/types.ts';
 import type { ApprovalDecision, ApprovalRequest } from './host.ts';
-import { sleep } from './interrupt.ts';
 
 /** A caller waiting on a run: where progress goes and who can be asked for approvals (elicitation). */
 export interface RunObserver {

@@ -1,4 +1,4 @@
-import type { Logger, Redactor } from '@switchboard/shared';
+import { type Logger, type Redactor, sleep } from '@switchboard/shared';
 import type { ToolInvoker } from '../../downstream/tool-invoker.ts';
 import type { WorkflowMetrics } from '../metrics.ts';
 import type { CheckpointEvent, RunRecord, RunStatus, RunStore, StepRecord } from '../store/types.ts';
@@ -14,7 +14,7 @@ import {
   IDEMPOTENCY_META_KEY,
   type PreparedCall,
 } from './host.ts';
-import { Interrupt, sleep } from './interrupt.ts';
+import { Interrupt } from './interrupt.ts';
 import type { Sealer } from './sealer.ts';
 
 /** What the engine lends each durable execution. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Logger, type Redactor, ToolError } from '@switchboard/shared';
+import { type Logger, type Redactor, sleep, ToolError } from '@switchboard/shared';
 import type { ToolInvoker } from '../../downstream/tool-invoker.ts';
 import type { WorkflowConfig } from '../config.ts';
 import { definitionHash } from '../definition/hash.ts';
@@ -22,7 +22,6 @@ import { Approvals, type RunObserver } from './approvals.ts';
 import { type DryRunResult, dryRun, type StepMock } from './dry-run.ts';
 import { DurableHost, type HostContext } from './durable-host.ts';
 import { Halt } from './errors.ts';
-import { sleep } from './interrupt.ts';
 import { RunExecution } from './run-execution.ts';
 import { type RunView, runView } from './run-view.ts';
 import type { Sealer } from './sealer.ts';

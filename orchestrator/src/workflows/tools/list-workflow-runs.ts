@@ -1,4 +1,4 @@
-import { defineTool, fitPage, pageInput, pageOutput, ToolError, z } from '@switchboard/shared';
+import { decodeCursor, defineTool, encodeCursor, fitPage, pageInput, pageOutput, ToolError, z } from '@switchboard/shared';
 import type { RunCursor } from '../store/types.ts';
 import { engineOf, errorSchema, runStatusSchema, type WorkflowToolContext } from './schemas.ts';
 
@@ -14,16 +14,15 @@ const runItemSchema = z.object({
   error: errorSchema.optional(),
 });
 
-function decode(cursor: string): RunCursor {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; r?: unknown };
-    if (typeof value.c === 'number' && typeof value.r === 'string') return { createdAt: value.c, runId: value.r };
-  } catch {}
+/** Run cursors (listWorkflowRuns, tasks/list) are the kit's, bound to the filter they page. */
+export function decodeRunCursor(cursor: string, scope: unknown): RunCursor {
+  const value = decodeCursor<{ c?: unknown; r?: unknown }>(cursor, scope);
+  if (typeof value.c === 'number' && typeof value.r === 'string') return { createdAt: value.c, runId: value.r };
   throw new ToolError('INVALID_ARGUMENT', 'cursor is malformed; pass the nextCursor of a previous call unchanged');
 }
 
-export function encodeRunCursor(position: RunCursor): string {
-  return Buffer.from(JSON.stringify({ c: position.createdAt, r: position.runId })).toString('base64url');
+export function encodeRunCursor(position: RunCursor, scope: unknown): string {
+  return encodeCursor({ c: position.createdAt, r: position.runId }, scope);
 }
 
 export const listWorkflowRuns = defineTool({
@@ -48,7 +47,8 @@ export const listWorkflowRuns = defineTool({
       ...(args.caller ? { caller: args.caller } : {}),
       ...(args.createdAfter ? { createdAfter: Date.parse(args.createdAfter) } : {}),
     };
-    const after = args.cursor ? decode(args.cursor) : undefined;
+    const scope = { tool: 'listWorkflowRuns', ...filter };
+    const after = args.cursor ? decodeRunCursor(args.cursor, scope) : undefined;
     const { runs, total } = await engine.listRuns(filter, args.limit + 1, after);
     const items = runs.slice(0, args.limit).map((run) => ({
       runId: run.runId,
@@ -66,7 +66,7 @@ export const listWorkflowRuns = defineTool({
       total,
       capBytes: ctx.config.outputCapBytes,
       hasMore: runs.length > args.limit,
-      cursorAfter: (item) => encodeRunCursor(item.position),
+      cursorAfter: (item) => encodeRunCursor(item.position, scope),
     });
     return { ...page, items: page.items.map(({ position: _position, ...item }) => item) };
   },

@@ -1,4 +1,4 @@
-import { defineTool, fitPage, pageInput, pageOutput, ToolError, z } from '@switchboard/shared';
+import { decodeCursor, defineTool, encodeCursor, fitPage, pageInput, pageOutput, ToolError, z } from '@switchboard/shared';
 import { engineOf, type WorkflowToolContext } from './schemas.ts';
 
 const definitionItemSchema = z.object({
@@ -25,11 +25,9 @@ export const listWorkflows = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, ctx: WorkflowToolContext) => {
     const engine = await engineOf(ctx);
-    let offset = 0;
-    if (args.cursor) {
-      offset = Number(Buffer.from(args.cursor, 'base64url').toString('utf8'));
-      if (!Number.isInteger(offset) || offset < 0) throw new ToolError('INVALID_ARGUMENT', 'cursor is malformed');
-    }
+    const scope = { tool: 'listWorkflows', name: args.name };
+    const offset = args.cursor ? Number(decodeCursor<{ o?: unknown }>(args.cursor, scope).o) : 0;
+    if (!Number.isInteger(offset) || offset < 0) throw new ToolError('INVALID_ARGUMENT', 'cursor is malformed');
     const { items, total } = await engine.registry.list(args.name, args.limit, offset);
     const rows = items.map((d, i) => ({
       index: offset + i,
@@ -48,7 +46,7 @@ export const listWorkflows = defineTool({
       total,
       capBytes: ctx.config.outputCapBytes,
       hasMore: offset + items.length < total,
-      cursorAfter: (row) => Buffer.from(String(row.index + 1)).toString('base64url'),
+      cursorAfter: (row) => encodeCursor({ o: row.index + 1 }, scope),
     });
     return { ...page, items: page.items.map((row) => row.item) };
   },

@@ -1,5 +1,5 @@
 import { expect, test } from '@jest/globals';
-import { type SseEvent, SseParser } from '../src/upstream/sse-parser.ts';
+import { type SseEvent, SseParser } from '../src/client/sse-parser.ts';
 
 function parse(...chunks: string[]): SseEvent[] {
   const events: SseEvent[] = [];

@@ -9,7 +9,11 @@ const SPACE = 32;
 const LF = 10;
 const CR = 13;
 
-/** Incremental text/event-stream parser: feed chunks, get whole events. */
+/**
+ * The one text/event-stream reader of our own clients (the orchestrator's upstream transports, the benchmark
+ * clients; the SDK client has its own): feed chunks as they arrive, get whole events. Handles \r, \n and \r\n line
+ * ends (also split across chunks), comments, multi-line data, `event` and `id`.
+ */
 export class SseParser {
   #buffer = '';
   /** The last chunk ended in \r: a \n starting the next one belongs to the same line break. */

@@ -44,8 +44,14 @@ const vaultBackend = z.strictObject({
   kind: z.literal('vault'),
   name,
   url: z.url({ protocol: /^https?$/ }),
-  mount: z.string().regex(/^[A-Za-z0-9_-]+(?:\/[A-Za-z0-9_-]+)*$/).default('secret'),
-  prefix: z.string().regex(/^(?:[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*)?$/).default(''),
+  mount: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(?:\/[A-Za-z0-9_-]+)*$/)
+    .default('secret'),
+  prefix: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*)?$/)
+    .default(''),
   namespace: z.string().min(1).optional(),
   valueKey: z.string().min(1).default('value'),
   token: secretText,
@@ -82,7 +88,10 @@ const awsBackend = z.strictObject({
   name,
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-west-1'),
   endpoint: z.url().optional(),
-  prefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]*$/).default(''),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]*$/)
+    .default(''),
   accessKeyId: z.string().min(1).optional(),
   secretAccessKey: secretText,
   secretAccessKeyFile: z.string().min(1).optional(),
@@ -144,7 +153,8 @@ export const secretsConfig = defineConfig({
       names.add(backend.name);
       switch (backend.kind) {
         case 'file': {
-          const passphrase = backend.passphrase ?? read(`${where}.passphraseFile`, backend.passphraseFile) ?? config.filePassphrase;
+          const passphrase =
+            backend.passphrase ?? read(`${where}.passphraseFile`, backend.passphraseFile) ?? config.filePassphrase;
           return {
             ...backend,
             file: backend.file ?? join(dataDir, 'secrets', `${backend.name}.store.json`),
@@ -153,7 +163,8 @@ export const secretsConfig = defineConfig({
         }
         case 'keepass': {
           const password = backend.password ?? read(`${where}.passwordFile`, backend.passwordFile);
-          if (!password && !backend.keyFile) problems.push(`${where}: give password, passwordFile or keyFile (the database's master key)`);
+          if (!password && !backend.keyFile)
+            problems.push(`${where}: give password, passwordFile or keyFile (the database's master key)`);
           return { ...backend, ...(password ? { password } : {}) };
         }
         case 'vault': {
@@ -176,14 +187,19 @@ export const secretsConfig = defineConfig({
         }
         case 'aws': {
           const secretAccessKey = backend.secretAccessKey ?? read(`${where}.secretAccessKeyFile`, backend.secretAccessKeyFile);
-          if (backend.accessKeyId && !secretAccessKey) problems.push(`${where}: accessKeyId needs secretAccessKey or secretAccessKeyFile`);
+          if (backend.accessKeyId && !secretAccessKey)
+            problems.push(`${where}: accessKeyId needs secretAccessKey or secretAccessKeyFile`);
           return { ...backend, ...(secretAccessKey ? { secretAccessKey } : {}) };
         }
+        default:
+          return backend;
       }
     });
     const defaultBackend = config.defaultBackend ?? backends[0]?.name;
     if (config.defaultBackend && !names.has(config.defaultBackend)) {
-      problems.push(`defaultBackend (SECRETS_DEFAULT_BACKEND): "${config.defaultBackend}" is not a mounted backend (${[...names].join(', ')})`);
+      problems.push(
+        `defaultBackend (SECRETS_DEFAULT_BACKEND): "${config.defaultBackend}" is not a mounted backend (${[...names].join(', ')})`,
+      );
     }
     problems.push(...policyProblems(config.resolvePolicy ?? {}, [...names]));
     return {

@@ -33,9 +33,17 @@ export const secretsService = defineService({
     redactor.register(...configSecrets(config));
     const backends: SecretBackend[] = config.backends.map((backend) => openBackend(backend, config.dataDir, log));
     const audit = new AuditLog(config.auditFile as string);
-    const manager = new SecretManager({ backends, defaultBackend: config.defaultBackend as string, audit, listMax: config.listMax });
+    const manager = new SecretManager({
+      backends,
+      defaultBackend: config.defaultBackend as string,
+      audit,
+      listMax: config.listMax,
+    });
     const clients: SecretsClients = { manager, audit, policy: new ResolvePolicy(config.resolvePolicy) };
-    log.info({ backends: backends.map((b) => `${b.name} (${b.kind})`), policyCallers: clients.policy.callers() }, 'secrets backends mounted');
+    log.info(
+      { backends: backends.map((b) => `${b.name} (${b.kind})`), policyCallers: clients.policy.callers() },
+      'secrets backends mounted',
+    );
     return {
       clients,
       ready: Object.fromEntries(backends.map((backend) => [`backend:${backend.name}`, () => backend.health()])),

@@ -40,7 +40,13 @@ export const BACKENDS: { kind: string; make: (name: string) => Promise<TestBacke
       const dir = tempDir('secrets-file-');
       return {
         dir,
-        config: { kind: 'file', name, file: join(dir, 'store.json'), passphrase: 'a long test passphrase for the store', kdf: 'scrypt' },
+        config: {
+          kind: 'file',
+          name,
+          file: join(dir, 'store.json'),
+          passphrase: 'a long test passphrase for the store',
+          kdf: 'scrypt',
+        },
         destroy: async () => rmSync(dir, { recursive: true, force: true }),
       };
     },
@@ -51,7 +57,11 @@ export const BACKENDS: { kind: string; make: (name: string) => Promise<TestBacke
       const dir = tempDir('secrets-kdbx-');
       const file = join(dir, 'vault.kdbx');
       await createKdbx(file);
-      return { dir, config: { kind: 'keepass', name, file, password: KDBX_PASSWORD }, destroy: async () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        dir,
+        config: { kind: 'keepass', name, file, password: KDBX_PASSWORD },
+        destroy: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     },
   },
   {
@@ -61,7 +71,13 @@ export const BACKENDS: { kind: string; make: (name: string) => Promise<TestBacke
       const vault = await startVaultFixture();
       return {
         dir,
-        config: { kind: 'vault', name, url: vault.url, approle: { roleId: vault.roleId, secretId: vault.secretId }, prefix: 'switchboard' },
+        config: {
+          kind: 'vault',
+          name,
+          url: vault.url,
+          approle: { roleId: vault.roleId, secretId: vault.secretId },
+          prefix: 'switchboard',
+        },
         destroy: async () => {
           await vault.close();
           rmSync(dir, { recursive: true, force: true });
@@ -76,7 +92,16 @@ export const BACKENDS: { kind: string; make: (name: string) => Promise<TestBacke
       const aws = await startAwsFixture();
       return {
         dir,
-        config: { kind: 'aws', name, region: aws.region, endpoint: aws.url, accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey, prefix: 'sb/', maxAttempts: 1 },
+        config: {
+          kind: 'aws',
+          name,
+          region: aws.region,
+          endpoint: aws.url,
+          accessKeyId: aws.accessKeyId,
+          secretAccessKey: aws.secretAccessKey,
+          prefix: 'sb/',
+          maxAttempts: 1,
+        },
         destroy: async () => {
           await aws.close();
           rmSync(dir, { recursive: true, force: true });

@@ -72,14 +72,23 @@ describe.each(BACKENDS)('the secrets contract on the $kind backend', ({ kind, ma
     await plain?.close();
     // The leak check: no test value in any tool result (but approved reveals), log line, audit line or metric.
     const audit = readFileSync(auditFile(), 'utf8');
-    const metrics = await client.runtime.clients && (client.runtime.clients as { audit: { registry: { metrics(): Promise<string> } } }).audit.registry.metrics();
+    const metrics =
+      (await client.runtime.clients) &&
+      (client.runtime.clients as { audit: { registry: { metrics(): Promise<string> } } }).audit.registry.metrics();
     const everything = [...SEEN.results, ...SEEN.logs, audit, metrics ?? ''].join('\n');
     for (const value of TEST_VALUES) expect(everything.includes(value)).toBe(false);
     await backend?.destroy();
   }, 30_000);
 
   test('createSecret generates a value and returns a handle and a masked preview, never the value', async () => {
-    const created = await ok('createSecret', { path: 'app/orders/db-pass', backend: name, description: 'orders database', owner: 'team-orders', tags: ['db', 'prod'], generate: { length: 24, charset: 'alphanumeric' } });
+    const created = await ok('createSecret', {
+      path: 'app/orders/db-pass',
+      backend: name,
+      description: 'orders database',
+      owner: 'team-orders',
+      tags: ['db', 'prod'],
+      generate: { length: 24, charset: 'alphanumeric' },
+    });
     expect(created).toMatchObject({ handle: `secret://${name}/app/orders/db-pass`, backend: name, length: 24, generated: true });
     expect(created.preview).toMatch(/^[A-Za-z0-9]{2}\*{4}[A-Za-z0-9]{2}$/);
     const { value } = await resolve(created.handle);
@@ -119,7 +128,10 @@ describe.each(BACKENDS)('the secrets contract on the $kind backend', ({ kind, ma
     const denied = await resolve(`secret://${name}/ops/root-pass`);
     expect(denied.error).toMatchObject({ code: 'PERMISSION_DENIED' });
     const tampered = createRecipient();
-    const sealed = await call(client, 'resolveSecret', { handle: `secret://${name}/app/web/api-key`, recipientPublicKey: tampered.publicKey });
+    const sealed = await call(client, 'resolveSecret', {
+      handle: `secret://${name}/app/web/api-key`,
+      recipientPublicKey: tampered.publicKey,
+    });
     expect(() => tampered.open(sealed.sealed, `secret://${name}/app/web/other#1`)).toThrow();
   });
 
@@ -147,14 +159,21 @@ describe.each(BACKENDS)('the secrets contract on the $kind backend', ({ kind, ma
   test('updateSecret adds a version and retires the previous one at once; metadata changes alone add none', async () => {
     const before = await ok('getSecret', { secret: `secret://${name}/app/web/api-key` });
     const next = remember(`next-value-${kind}-91c0d4`);
-    const updated = await ok('updateSecret', { secret: `secret://${name}/app/web/api-key`, value: next, description: 'web api key' });
+    const updated = await ok('updateSecret', {
+      secret: `secret://${name}/app/web/api-key`,
+      value: next,
+      description: 'web api key',
+    });
     expect(updated).toMatchObject({ newVersion: true, previousVersion: before.version, changed: ['description', 'value'] });
     expect((await resolve(`secret://${name}/app/web/api-key`)).value).toBe(next);
     expect((await resolve(`secret://${name}/app/web/api-key#${before.version}`)).error?.code).toBe('CONFLICT');
     const meta = await ok('updateSecret', { secret: `secret://${name}/app/web/api-key`, owner: 'team-web' });
     expect(meta).toMatchObject({ newVersion: false, version: updated.version, changed: ['owner'] });
     expect((await ok('describeSecret', { secret: `secret://${name}/app/web/api-key` })).owner).toBe('team-web');
-    const leaky = await call(client, 'updateSecret', { secret: `secret://${name}/app/web/api-key`, description: `it is ${next}` });
+    const leaky = await call(client, 'updateSecret', {
+      secret: `secret://${name}/app/web/api-key`,
+      description: `it is ${next}`,
+    });
     expect(leaky.error?.code).toBe('INVALID_ARGUMENT');
   });
 
@@ -166,19 +185,27 @@ describe.each(BACKENDS)('the secrets contract on the $kind backend', ({ kind, ma
     expect(prompts.at(-1)).toContain(`secret: ${name}/app/web/api-key`);
     expect(prompts.at(-1)).toContain('caller: test');
     answer = 'decline';
-    expect((await call(client, 'revealSecret', { secret: `secret://${name}/app/web/api-key` })).error?.code).toBe('APPROVAL_DENIED');
-    expect((await call(plain, 'revealSecret', { secret: `secret://${name}/app/web/api-key` })).error?.code).toBe('APPROVAL_REQUIRED');
+    expect((await call(client, 'revealSecret', { secret: `secret://${name}/app/web/api-key` })).error?.code).toBe(
+      'APPROVAL_DENIED',
+    );
+    expect((await call(plain, 'revealSecret', { secret: `secret://${name}/app/web/api-key` })).error?.code).toBe(
+      'APPROVAL_REQUIRED',
+    );
     answer = 'accept';
   });
 
   test('deleteSecret is soft and approved: it stops resolving, lists with includeDeleted, and restoreSecret brings it back', async () => {
-    expect((await call(plain, 'deleteSecret', { secret: `secret://${name}/app/web/cookie-key` })).error?.code).toBe('APPROVAL_REQUIRED');
+    expect((await call(plain, 'deleteSecret', { secret: `secret://${name}/app/web/cookie-key` })).error?.code).toBe(
+      'APPROVAL_REQUIRED',
+    );
     const deleted = await ok('deleteSecret', { secret: `secret://${name}/app/web/cookie-key` });
     expect(deleted).toMatchObject({ deleted: true, approval: 'accepted' });
     expect(Date.parse(deleted.recoverUntil)).toBeGreaterThan(Date.now());
     const gone = await resolve(`secret://${name}/app/web/cookie-key`);
     expect(gone.error).toMatchObject({ code: 'NOT_FOUND', details: { deleted: true } });
-    expect((await ok('listSecrets', { backend: name, prefix: 'app/web/' })).items.map((i: Out) => i.path)).toEqual(['app/web/api-key']);
+    expect((await ok('listSecrets', { backend: name, prefix: 'app/web/' })).items.map((i: Out) => i.path)).toEqual([
+      'app/web/api-key',
+    ]);
     const withDeleted = await ok('listSecrets', { backend: name, prefix: 'app/web/', includeDeleted: true });
     expect(withDeleted.items.find((i: Out) => i.path === 'app/web/cookie-key')?.deleted).toBeDefined();
     expect((await call(client, 'createSecret', { path: 'app/web/cookie-key', backend: name })).error?.code).toBe('CONFLICT');
@@ -204,9 +231,15 @@ describe.each(BACKENDS)('the secrets contract on the $kind backend', ({ kind, ma
     expect(log.items[0]).toMatchObject({ action: 'resolve', caller: 'test', backend: name });
     const denied = await ok('getAuditLog', { backend: name, outcome: 'denied' });
     expect(denied.items.map((e: Out) => e.action)).toEqual(expect.arrayContaining(['resolve', 'reveal', 'delete']));
-    const metrics = await (client.runtime.clients as { audit: { registry: { metrics(): Promise<string> } } }).audit.registry.metrics();
-    expect(metrics).toMatch(new RegExp(`switchboard_secret_access_total\\{backend="${name}",action="resolve",outcome="success"\\} \\d+`));
-    expect(metrics).toMatch(new RegExp(`switchboard_secret_access_total\\{backend="${name}",action="resolve",outcome="denied"\\} \\d+`));
+    const metrics = await (
+      client.runtime.clients as { audit: { registry: { metrics(): Promise<string> } } }
+    ).audit.registry.metrics();
+    expect(metrics).toMatch(
+      new RegExp(`switchboard_secret_access_total\\{backend="${name}",action="resolve",outcome="success"\\} \\d+`),
+    );
+    expect(metrics).toMatch(
+      new RegExp(`switchboard_secret_access_total\\{backend="${name}",action="resolve",outcome="denied"\\} \\d+`),
+    );
     expect(TEST_VALUES.size).toBeGreaterThan(3);
   });
 });

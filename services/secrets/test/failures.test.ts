@@ -7,7 +7,9 @@ import { secretsService } from '../src/service.ts';
 import { createKdbx, KDBX_PASSWORD } from './backends.ts';
 import { startVaultFixture, type VaultFixture } from './fixtures/vault-fixture.ts';
 
-type Out = Record<string, any> & { error?: { code: string; message: string; retryable: boolean; details?: Record<string, unknown> } };
+type Out = Record<string, any> & {
+  error?: { code: string; message: string; retryable: boolean; details?: Record<string, unknown> };
+};
 
 const dirs: string[] = [];
 const clients: TestClient[] = [];
@@ -47,7 +49,10 @@ describe('the encrypted file store', () => {
 
   test('argon2id derivation works as well as scrypt', async () => {
     const d = dir();
-    const client = await connect({ dataDir: d, backends: [{ kind: 'file', name: 'argon', kdf: 'argon2id', passphrase: 'argon passphrase long enough' }] });
+    const client = await connect({
+      dataDir: d,
+      backends: [{ kind: 'file', name: 'argon', kdf: 'argon2id', passphrase: 'argon passphrase long enough' }],
+    });
     expect((await call(client, 'createSecret', { path: 'a/b' })).error).toBeUndefined();
     expect(JSON.parse(readFileSync(join(d, 'secrets', 'argon.store.json'), 'utf8')).kdf.name).toBe('argon2id');
     expect((await call(client, 'getSecret', { secret: 'a/b' })).state).toBe('current');
@@ -103,14 +108,23 @@ describe('KeePass', () => {
     const file = join(d, 'db.kdbx');
     await createKdbx(file);
     const wrong = await connect({ dataDir: d, backends: [{ kind: 'keepass', name: 'kp', file, password: 'not the password' }] });
-    expect((await call(wrong, 'listSecrets')).error).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', details: { reason: 'bad_credentials' } });
-    const right = await connect({ dataDir: d, backends: [{ kind: 'keepass', name: 'kp', file, password: KDBX_PASSWORD, lockWaitMs: 100 }] });
+    expect((await call(wrong, 'listSecrets')).error).toMatchObject({
+      code: 'DEPENDENCY_UNAVAILABLE',
+      details: { reason: 'bad_credentials' },
+    });
+    const right = await connect({
+      dataDir: d,
+      backends: [{ kind: 'keepass', name: 'kp', file, password: KDBX_PASSWORD, lockWaitMs: 100 }],
+    });
     writeFileSync(`${file}.lock`, String(process.pid));
     const locked = await call(right, 'createSecret', { path: 'a/b' });
     expect(locked.error).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', retryable: true, details: { reason: 'locked' } });
     rmSync(`${file}.lock`);
     expect((await call(right, 'createSecret', { path: 'a/b' })).handle).toBe('secret://kp/a/b');
-    const missing = await connect({ dataDir: d, backends: [{ kind: 'keepass', name: 'kp', file: join(d, 'none.kdbx'), password: 'x' }] });
+    const missing = await connect({
+      dataDir: d,
+      backends: [{ kind: 'keepass', name: 'kp', file: join(d, 'none.kdbx'), password: 'x' }],
+    });
     expect((await call(missing, 'listSecrets')).error?.details?.reason).toBe('unreachable');
     chmodSync(file, 0o600);
   });
@@ -145,22 +159,39 @@ describe('several backends at once, a backend down, read-only mode', () => {
     const down = await call(client, 'listSecrets', { backend: 'gone' });
     expect(down.error).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', retryable: true, details: { reason: 'unreachable' } });
     vault.setSealed(true);
-    expect((await call(client, 'getSecret', { secret: 'secret://vault/a/b' })).error).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', retryable: true });
+    expect((await call(client, 'getSecret', { secret: 'secret://vault/a/b' })).error).toMatchObject({
+      code: 'DEPENDENCY_UNAVAILABLE',
+      retryable: true,
+    });
     vault.setSealed(false);
-    expect((await call(client, 'createSecret', { path: 'c', backend: 'nowhere' })).error).toMatchObject({ code: 'NOT_FOUND', details: { reason: 'unknown_backend' } });
+    expect((await call(client, 'createSecret', { path: 'c', backend: 'nowhere' })).error).toMatchObject({
+      code: 'NOT_FOUND',
+      details: { reason: 'unknown_backend' },
+    });
   });
 
   test('read-only mode hides and refuses every mutating tool (audited), while handles still resolve', async () => {
     const d = dir();
-    const writable = await connect({ dataDir: d, backends: [{ kind: 'file', name: 'local', passphrase: 'a passphrase for the test' }] });
+    const writable = await connect({
+      dataDir: d,
+      backends: [{ kind: 'file', name: 'local', passphrase: 'a passphrase for the test' }],
+    });
     await call(writable, 'createSecret', { path: 'a/b' });
-    const client = await connect({ dataDir: d, readOnly: true, backends: [{ kind: 'file', name: 'local', passphrase: 'a passphrase for the test' }], resolvePolicy: { test: ['local/a/*'] } });
+    const client = await connect({
+      dataDir: d,
+      readOnly: true,
+      backends: [{ kind: 'file', name: 'local', passphrase: 'a passphrase for the test' }],
+      resolvePolicy: { test: ['local/a/*'] },
+    });
     const names = (await client.listTools()).tools.map((t) => t.name).sort();
     expect(names).toEqual(['describeSecret', 'getAuditLog', 'getSecret', 'listBackends', 'listSecrets', 'resolveSecret']);
     expect((await call(client, 'createSecret', { path: 'x/y' })).error?.code).toBe('READ_ONLY');
     expect((await call(client, 'revealSecret', { secret: 'a/b' })).error?.code).toBe('READ_ONLY');
     const audit = await call(client, 'getAuditLog', { action: 'refused' });
-    expect(audit.items.map((e: Out) => [e.tool, e.outcome])).toEqual([['revealSecret', 'denied'], ['createSecret', 'denied']]);
+    expect(audit.items.map((e: Out) => [e.tool, e.outcome])).toEqual([
+      ['revealSecret', 'denied'],
+      ['createSecret', 'denied'],
+    ]);
     const { createRecipient } = await import('../src/safety/sealing.ts');
     const r = createRecipient();
     const resolved = await call(client, 'resolveSecret', { handle: 'secret://local/a/b', recipientPublicKey: r.publicKey });

@@ -1,10 +1,9 @@
-import { appendFileSync } from 'node:fs';
-import type { DestinationStream } from 'pino';
+import type { LogDestination } from '@switchboard/shared';
 
 /** Everything the suite sees (results, log lines), so the leak test can grep it all at the end. */
 export const SEEN = { results: [] as string[], logs: [] as string[], approvedReveals: [] as string[] };
 
-export const captureLogs: DestinationStream = {
+export const captureLogs: LogDestination = {
   write: (line: string) => {
     SEEN.logs.push(line);
   },
@@ -16,8 +15,4 @@ export const TEST_VALUES = new Set<string>();
 export function remember(value: string): string {
   TEST_VALUES.add(value);
   return value;
-}
-
-export function appendLeakLog(file: string, text: string): void {
-  appendFileSync(file, text);
 }

@@ -23,15 +23,15 @@ export function backendError(backend: string, reason: BackendFailure, message: s
 
 export function notFound(backend: string, path: string, version?: string, details: Record<string, unknown> = {}): ToolError {
   const what = version ? `version ${version} of ${backend}/${path}` : `${backend}/${path}`;
-  return new ToolError('NOT_FOUND', `no secret ${what}`, { details: { backend, path, ...(version ? { version } : {}), ...details } });
+  return new ToolError('NOT_FOUND', `no secret ${what}`, {
+    details: { backend, path, ...(version ? { version } : {}), ...details },
+  });
 }
 
 export function deletedError(backend: string, path: string, recoverUntil: string): ToolError {
-  return new ToolError(
-    'NOT_FOUND',
-    `${backend}/${path} is deleted; restoreSecret brings it back until ${recoverUntil}`,
-    { details: { backend, path, deleted: true, recoverUntil } },
-  );
+  return new ToolError('NOT_FOUND', `${backend}/${path} is deleted; restoreSecret brings it back until ${recoverUntil}`, {
+    details: { backend, path, deleted: true, recoverUntil },
+  });
 }
 
 export function exists(backend: string, path: string, deleted?: boolean): ToolError {
@@ -54,7 +54,9 @@ export function isNetworkError(error: unknown): boolean {
     const name = (current as { name?: unknown }).name;
     if (
       typeof code === 'string' &&
-      /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+|ERR_SOCKET\w*)$/.test(code)
+      /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+|ERR_SOCKET\w*)$/.test(
+        code,
+      )
     ) {
       return true;
     }

@@ -12,8 +12,8 @@ import type { SecretBackend } from './backend.ts';
 import { FileStoreBackend } from './file-store/file-store.ts';
 import { keyMaterial } from './file-store/key-source.ts';
 import { KeePassBackend } from './keepass/keepass-backend.ts';
-import { VaultClient } from './vault/vault-client.ts';
 import { VaultKvBackend } from './vault/vault-backend.ts';
+import { VaultClient } from './vault/vault-client.ts';
 
 /** Builds the client of one configured backend; nothing is contacted yet (health checks do that). */
 export function openBackend(config: BackendConfig, dataDir: string, log: Logger): SecretBackend {
@@ -37,7 +37,12 @@ export function openBackend(config: BackendConfig, dataDir: string, log: Logger)
       });
     case 'vault': {
       const auth = config.approle
-        ? { method: 'approle' as const, roleId: config.approle.roleId, secretId: config.approle.secretId as string, mount: config.approle.mount }
+        ? {
+            method: 'approle' as const,
+            roleId: config.approle.roleId,
+            secretId: config.approle.secretId as string,
+            mount: config.approle.mount,
+          }
         : { method: 'token' as const, token: config.token as string };
       const client = new VaultClient({
         backend: config.name,
@@ -73,7 +78,12 @@ export function openBackend(config: BackendConfig, dataDir: string, log: Logger)
         retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2000 },
         ...(ca ? { agent: new HttpsAgent({ ca, keepAlive: true }) } : {}),
       });
-      return new AzureKeyVaultBackend({ name: config.name, client, vaultUrl: config.vaultUrl, pollIntervalMs: config.pollIntervalMs });
+      return new AzureKeyVaultBackend({
+        name: config.name,
+        client,
+        vaultUrl: config.vaultUrl,
+        pollIntervalMs: config.pollIntervalMs,
+      });
     }
     case 'aws':
       return new AwsSecretsBackend({
@@ -85,7 +95,11 @@ export function openBackend(config: BackendConfig, dataDir: string, log: Logger)
           endpoint: config.endpoint,
           maxAttempts: config.maxAttempts,
           credentials: config.accessKeyId
-            ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey as string, sessionToken: config.sessionToken }
+            ? {
+                accessKeyId: config.accessKeyId,
+                secretAccessKey: config.secretAccessKey as string,
+                sessionToken: config.sessionToken,
+              }
             : undefined,
         }),
       });

@@ -24,7 +24,11 @@ export interface Delivery {
  * (`x-switchboard-signature: sha256=<hex>`) when a webhook secret is set. The event carries handles and versions,
  * never a value. A failed delivery is reported, not retried, and never undoes the rotation.
  */
-export async function notifyRotation(webhooks: readonly string[], secret: string | undefined, event: RotationEvent): Promise<Delivery[]> {
+export async function notifyRotation(
+  webhooks: readonly string[],
+  secret: string | undefined,
+  event: RotationEvent,
+): Promise<Delivery[]> {
   const body = JSON.stringify(event);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'switchboard-secrets' };
   if (secret) headers['x-switchboard-signature'] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;

@@ -114,7 +114,14 @@ export class SecretManager {
   async #purgeIfExpired(backend: SecretBackend, path: string, recoverUntil: string | undefined): Promise<boolean> {
     if (!recoverUntil || Date.parse(recoverUntil) > this.#now().getTime()) return false;
     await backend.purge(path);
-    this.audit.record({ action: 'purge', outcome: 'success', backend: backend.name, path, caller: 'system', correlationId: 'recovery-window' });
+    this.audit.record({
+      action: 'purge',
+      outcome: 'success',
+      backend: backend.name,
+      path,
+      caller: 'system',
+      correlationId: 'recovery-window',
+    });
     return true;
   }
 
@@ -133,7 +140,9 @@ export class SecretManager {
         }
       }
     }
-    return out.sort((a, b) => (a.backend === b.backend ? (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) : a.backend < b.backend ? -1 : 1));
+    return out.sort((a, b) =>
+      a.backend === b.backend ? (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) : a.backend < b.backend ? -1 : 1,
+    );
   }
 
   async describe(ref: SecretRef): Promise<SecretRecord> {
@@ -151,28 +160,49 @@ export class SecretManager {
    * The value a handle resolves to, under the resolvable rule: not deleted, not expired, and the version current
    * or in its rotation grace. `allowRetired` (an approved reveal) may read any version the backend still holds.
    */
-  async readResolvable(ref: SecretRef, options: { allowRetired?: boolean } = {}): Promise<{ value: SecretValue; record: SecretRecord }> {
+  async readResolvable(
+    ref: SecretRef,
+    options: { allowRetired?: boolean } = {},
+  ): Promise<{ value: SecretValue; record: SecretRecord }> {
     const record = await this.describe(ref);
     const backend = this.backend(ref.backend);
     if (record.deleted) {
-      throw new ToolError('NOT_FOUND', `${ref.backend}/${ref.path} is deleted; restoreSecret brings it back until ${record.deleted.recoverUntil}`, {
-        details: { backend: ref.backend, path: ref.path, deleted: true, recoverUntil: record.deleted.recoverUntil },
-      });
+      throw new ToolError(
+        'NOT_FOUND',
+        `${ref.backend}/${ref.path} is deleted; restoreSecret brings it back until ${record.deleted.recoverUntil}`,
+        {
+          details: { backend: ref.backend, path: ref.path, deleted: true, recoverUntil: record.deleted.recoverUntil },
+        },
+      );
     }
     const now = this.#now();
     if (isExpired(record, now) && !options.allowRetired) {
-      throw new ToolError('CONFLICT', `${ref.backend}/${ref.path} expired at ${record.attributes.expiresAt}; update or rotate it`, {
-        details: { backend: ref.backend, path: ref.path, reason: 'expired' },
-      });
+      throw new ToolError(
+        'CONFLICT',
+        `${ref.backend}/${ref.path} expired at ${record.attributes.expiresAt}; update or rotate it`,
+        {
+          details: { backend: ref.backend, path: ref.path, reason: 'expired' },
+        },
+      );
     }
     const version = ref.version ?? record.currentVersion;
-    if (!record.versions.some((v) => v.version === version)) throw new ToolError('NOT_FOUND', `no version ${version} of ${ref.backend}/${ref.path}`, { details: { backend: ref.backend, path: ref.path, version } });
+    if (!record.versions.some((v) => v.version === version))
+      throw new ToolError('NOT_FOUND', `no version ${version} of ${ref.backend}/${ref.path}`, {
+        details: { backend: ref.backend, path: ref.path, version },
+      });
     const state = versionState(record, version, now);
     if (state === 'retired' && !options.allowRetired) {
-      const graceNote = record.attributes.graceVersion === version && record.attributes.graceUntil ? ` (its rotation grace ended at ${record.attributes.graceUntil})` : '';
-      throw new ToolError('CONFLICT', `version ${version} of ${ref.backend}/${ref.path} is retired${graceNote}; use the current version ${record.currentVersion}`, {
-        details: { backend: ref.backend, path: ref.path, version, reason: 'retired', currentVersion: record.currentVersion },
-      });
+      const graceNote =
+        record.attributes.graceVersion === version && record.attributes.graceUntil
+          ? ` (its rotation grace ended at ${record.attributes.graceUntil})`
+          : '';
+      throw new ToolError(
+        'CONFLICT',
+        `version ${version} of ${ref.backend}/${ref.path} is retired${graceNote}; use the current version ${record.currentVersion}`,
+        {
+          details: { backend: ref.backend, path: ref.path, version, reason: 'retired', currentVersion: record.currentVersion },
+        },
+      );
     }
     const value = await backend.read(ref.path, version);
     return { value, record };
@@ -188,6 +218,9 @@ export function checkMetadataFree(value: string, attributes: Partial<SecretAttri
   if (value.length < 4) return;
   const texts = [attributes.description, attributes.owner, ...(attributes.tags ?? [])];
   if (texts.some((t) => typeof t === 'string' && t.includes(value))) {
-    throw new ToolError('INVALID_ARGUMENT', 'the description, owner or tags contain the secret value; metadata is shown to everyone who lists');
+    throw new ToolError(
+      'INVALID_ARGUMENT',
+      'the description, owner or tags contain the secret value; metadata is shown to everyone who lists',
+    );
   }
 }

@@ -15,9 +15,11 @@ export function checkPath(path: string, what = 'path'): string {
   if (typeof path !== 'string' || path.length === 0) throw invalid(what, 'is empty');
   if (path.length > MAX_PATH_LENGTH) throw invalid(what, `is longer than ${MAX_PATH_LENGTH} characters`);
   if (path.includes('\0')) throw invalid(what, 'contains a NUL byte');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
   if (/[\u0000-\u001f\u007f]/.test(path)) throw invalid(what, 'contains a control character');
   if (path.includes('\\')) throw invalid(what, 'contains a backslash');
-  if (path.startsWith('/')) throw invalid(what, 'is absolute (starts with /); give it relative to the backend, e.g. db/orders/password');
+  if (path.startsWith('/'))
+    throw invalid(what, 'is absolute (starts with /); give it relative to the backend, e.g. db/orders/password');
   const segments = path.split('/');
   if (segments.length > MAX_SEGMENTS) throw invalid(what, `has more than ${MAX_SEGMENTS} segments`);
   for (const segment of segments) {

@@ -55,7 +55,11 @@ export class AuditLog {
       registers: [this.registry],
     });
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    this.#seq = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length : 0;
+    this.#seq = existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== '').length
+      : 0;
     this.#fd = openSync(file, 'a', 0o600);
   }
 

@@ -4,7 +4,9 @@ import type { Redactor } from '@switchboard/shared';
  * A well-formed handle, followed by the end or a delimiter (so `secret://a/b=hunter2` is not taken for one and is
  * redacted as before).
  */
-const HANDLE = /secret:\/\/[a-z][a-z0-9-]{0,31}\/[A-Za-z0-9_][A-Za-z0-9._/-]{0,255}(?:#[A-Za-z0-9._-]{1,64})?(?=$|[\s"',;)\]}>`])/g;
+const HANDLE =
+  /secret:\/\/[a-z][a-z0-9-]{0,31}\/[A-Za-z0-9_][A-Za-z0-9._/-]{0,255}(?:#[A-Za-z0-9._-]{1,64})?(?=$|[\s"',;)\]}>`])/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL delimits the placeholders, it cannot occur in a handle.
 const SLOT = /\u0000h(\d+)\u0000/g;
 
 /**

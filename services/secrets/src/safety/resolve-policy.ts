@@ -13,12 +13,16 @@ export function policyProblems(spec: ResolvePolicySpec, backends: readonly strin
   for (const [caller, globs] of Object.entries(spec)) {
     for (const glob of globs) {
       if (!GLOB.test(glob) || glob.split('/').some((s) => s === '.' || s === '..' || (s.includes('**') && s !== '**'))) {
-        problems.push(`resolvePolicy.${caller}: "${glob}" is not a glob of <backend>/<path> segments (letters, digits, . _ - * and **)`);
+        problems.push(
+          `resolvePolicy.${caller}: "${glob}" is not a glob of <backend>/<path> segments (letters, digits, . _ - * and **)`,
+        );
         continue;
       }
       const backend = glob.split('/')[0] as string;
       if (!backend.includes('*') && !backends.includes(backend)) {
-        problems.push(`resolvePolicy.${caller}: "${glob}" names backend "${backend}", which is not mounted (${backends.join(', ')})`);
+        problems.push(
+          `resolvePolicy.${caller}: "${glob}" names backend "${backend}", which is not mounted (${backends.join(', ')})`,
+        );
       }
     }
   }
@@ -47,7 +51,9 @@ export class ResolvePolicy {
   readonly #rules: Map<string, { glob: string; pattern: RegExp }[]>;
 
   constructor(spec: ResolvePolicySpec) {
-    this.#rules = new Map(Object.entries(spec).map(([caller, globs]) => [caller, globs.map((glob) => ({ glob, pattern: compile(glob) }))]));
+    this.#rules = new Map(
+      Object.entries(spec).map(([caller, globs]) => [caller, globs.map((glob) => ({ glob, pattern: compile(glob) }))]),
+    );
   }
 
   /** The glob that allows it, or undefined (denied). */

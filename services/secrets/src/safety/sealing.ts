@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { ToolError } from '@switchboard/shared';
 
 /**
@@ -25,7 +34,8 @@ function rawPublic(key: KeyObject): Buffer {
 }
 
 export function publicKeyFromRaw(raw: Buffer): KeyObject {
-  if (raw.length !== 32) throw new ToolError('INVALID_ARGUMENT', 'recipientPublicKey must be a raw X25519 public key (32 bytes, base64url)');
+  if (raw.length !== 32)
+    throw new ToolError('INVALID_ARGUMENT', 'recipientPublicKey must be a raw X25519 public key (32 bytes, base64url)');
   return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') }, format: 'jwk' });
 }
 
@@ -42,7 +52,13 @@ export function seal(recipientRaw: Buffer, aad: string, value: string): SealedEn
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad));
   const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-  return { alg: SEAL_ALGORITHM, epk: epk.toString('hex'), iv: iv.toString('hex'), ciphertext: ciphertext.toString('hex'), tag: cipher.getAuthTag().toString('hex') };
+  return {
+    alg: SEAL_ALGORITHM,
+    epk: epk.toString('hex'),
+    iv: iv.toString('hex'),
+    ciphertext: ciphertext.toString('hex'),
+    tag: cipher.getAuthTag().toString('hex'),
+  };
 }
 
 /** The caller's side (what ctx.resolveSecret does): a one-time key pair, and opening the envelope with it. */

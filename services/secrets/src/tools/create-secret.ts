@@ -2,9 +2,9 @@ import { defineTool, ToolError, z } from '@switchboard/shared';
 import type { SecretsToolContext } from '../context.ts';
 import { checkMetadataFree } from '../lifecycle/secret-manager.ts';
 import { DEFAULT_GENERATOR, generateValue, generatorSchema } from '../model/generator.ts';
-import { checkPath } from '../model/secret-path.ts';
-import { attributesInput, type SecretAttributes } from '../model/secret.ts';
 import { previewOf } from '../model/preview.ts';
+import { attributesInput, type SecretAttributes } from '../model/secret.ts';
+import { checkPath } from '../model/secret-path.ts';
 import { handleOutput } from './get-secret.ts';
 
 export const createSecret = defineTool({

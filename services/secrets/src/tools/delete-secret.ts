@@ -30,9 +30,23 @@ export const deleteSecret = defineTool({
         Object.assign(target, targetOf(ref));
         const record = await manager.describe(ref);
         const handle = manager.handleOf(ref.backend, ref.path);
-        if (record.deleted) return { handle, deleted: true, recoverUntil: record.deleted.recoverUntil, approval: 'not_asked' as const, dryRun: args.dryRun };
+        if (record.deleted)
+          return {
+            handle,
+            deleted: true,
+            recoverUntil: record.deleted.recoverUntil,
+            approval: 'not_asked' as const,
+            dryRun: args.dryRun,
+          };
         const recoverUntil = new Date(manager.now().getTime() + ctx.config.recoveryWindowDays * 24 * 3600 * 1000);
-        if (args.dryRun) return { handle, deleted: false, recoverUntil: recoverUntil.toISOString(), approval: 'not_asked' as const, dryRun: true };
+        if (args.dryRun)
+          return {
+            handle,
+            deleted: false,
+            recoverUntil: recoverUntil.toISOString(),
+            approval: 'not_asked' as const,
+            dryRun: true,
+          };
         const approval = await requireApproval(ctx, {
           action: `delete the secret ${handle}`,
           facts: {

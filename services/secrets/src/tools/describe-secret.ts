@@ -12,12 +12,19 @@ export const describeSecret = defineTool({
   input: z.object({ secret: secretInput.secret }),
   output: summarySchema.extend({
     createdAt: z.string().optional(),
-    rotation: z.object({ intervalDays: z.number().optional(), generator: z.object({ length: z.number(), charset: z.string() }) }).optional(),
+    rotation: z
+      .object({ intervalDays: z.number().optional(), generator: z.object({ length: z.number(), charset: z.string() }) })
+      .optional(),
     rotationDue: z.string().optional(),
     graceVersion: z.string().optional(),
     graceUntil: z.string().optional(),
     versions: z.array(
-      z.object({ version: z.string(), createdAt: z.string().optional(), state: versionStateSchema, stages: z.array(z.string()).optional() }),
+      z.object({
+        version: z.string(),
+        createdAt: z.string().optional(),
+        state: versionStateSchema,
+        stages: z.array(z.string()).optional(),
+      }),
     ),
     deleted: deletionSchema.optional(),
   }),

@@ -1,7 +1,21 @@
 import { decodeCursor, defineTool, encodeCursor, fitPage, pageInput, pageOutput, z } from '@switchboard/shared';
 import type { SecretsToolContext } from '../context.ts';
 
-const ACTIONS = ['list', 'describe', 'get', 'resolve', 'reveal', 'create', 'update', 'rotate', 'delete', 'restore', 'purge', 'audit', 'refused'] as const;
+const ACTIONS = [
+  'list',
+  'describe',
+  'get',
+  'resolve',
+  'reveal',
+  'create',
+  'update',
+  'rotate',
+  'delete',
+  'restore',
+  'purge',
+  'audit',
+  'refused',
+] as const;
 
 const entrySchema = z.object({
   seq: z.number().int(),

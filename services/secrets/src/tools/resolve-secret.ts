@@ -25,7 +25,13 @@ export const resolveSecret = defineTool({
     version: z.string(),
     length: z.number().int(),
     expiresAt: z.string().optional(),
-    sealed: z.object({ alg: z.literal(SEAL_ALGORITHM), epk: z.string(), iv: z.string(), ciphertext: z.string(), tag: z.string() }),
+    sealed: z.object({
+      alg: z.literal(SEAL_ALGORITHM),
+      epk: z.string(),
+      iv: z.string(),
+      ciphertext: z.string(),
+      tag: z.string(),
+    }),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
   handler: async (args, ctx: SecretsToolContext) => {
@@ -37,7 +43,8 @@ export const resolveSecret = defineTool({
       'resolve',
       target,
       async () => {
-        if (!isHandle(args.handle)) throw new ToolError('INVALID_ARGUMENT', 'resolveSecret takes a handle secret://<backend>/<path>[#version]');
+        if (!isHandle(args.handle))
+          throw new ToolError('INVALID_ARGUMENT', 'resolveSecret takes a handle secret://<backend>/<path>[#version]');
         const ref = manager.ref(args.handle);
         Object.assign(target, targetOf(ref));
         allowedBy = policy.match(ctx.caller.id, ref.backend, ref.path);

@@ -5,7 +5,8 @@ import { secretInput, targetOf } from './shared-schemas.ts';
 export const restoreSecret = defineTool({
   name: 'restoreSecret',
   title: 'Restore a deleted secret',
-  description: 'Brings back a soft-deleted secret with all its versions, while its recovery window lasts (listSecrets includeDeleted shows them).',
+  description:
+    'Brings back a soft-deleted secret with all its versions, while its recovery window lasts (listSecrets includeDeleted shows them).',
   input: z.object({ secret: secretInput.secret }),
   output: z.object({ handle: z.string(), restored: z.boolean(), currentVersion: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },

@@ -13,7 +13,13 @@ export const rotateSecret = defineTool({
   input: z.object({
     secret: secretInput.secret,
     generate: generatorSchema.optional().describe("Overrides the secret's rotation policy for this rotation"),
-    graceSeconds: z.number().int().min(0).max(90 * 24 * 3600).optional().describe('How long the previous version stays resolvable'),
+    graceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(90 * 24 * 3600)
+      .optional()
+      .describe('How long the previous version stays resolvable'),
     notify: z.boolean().default(true).describe('Call the rotation webhooks and send an MCP notification'),
     dryRun: z.boolean().default(false),
   }),
@@ -26,7 +32,9 @@ export const rotateSecret = defineTool({
     preview: z.string().optional(),
     length: z.number().int(),
     generator: z.object({ length: z.number(), charset: z.string() }),
-    notified: z.array(z.object({ target: z.string(), ok: z.boolean(), status: z.number().optional(), error: z.string().optional() })),
+    notified: z.array(
+      z.object({ target: z.string(), ok: z.boolean(), status: z.number().optional(), error: z.string().optional() }),
+    ),
     dryRun: z.boolean(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -39,16 +47,28 @@ export const rotateSecret = defineTool({
       target,
       async () => {
         const ref = manager.ref(args.secret);
-        if (ref.version) throw new ToolError('INVALID_ARGUMENT', 'rotateSecret rotates the secret, not one version: drop #version');
+        if (ref.version)
+          throw new ToolError('INVALID_ARGUMENT', 'rotateSecret rotates the secret, not one version: drop #version');
         Object.assign(target, targetOf(ref));
         const record = await manager.describe(ref);
-        if (record.deleted) throw new ToolError('NOT_FOUND', `${ref.backend}/${ref.path} is deleted; restore it first`, { details: { deleted: true } });
+        if (record.deleted)
+          throw new ToolError('NOT_FOUND', `${ref.backend}/${ref.path} is deleted; restore it first`, {
+            details: { deleted: true },
+          });
         const generator = args.generate ?? record.attributes.rotation?.generator ?? DEFAULT_GENERATOR;
         const grace = args.graceSeconds ?? ctx.config.rotationGraceSeconds;
         const graceUntil = new Date(manager.now().getTime() + grace * 1000).toISOString();
         const handle = manager.handleOf(ref.backend, ref.path);
         if (args.dryRun) {
-          return { handle, previousVersion: record.currentVersion, graceUntil, length: generator.length, generator, notified: [], dryRun: true };
+          return {
+            handle,
+            previousVersion: record.currentVersion,
+            graceUntil,
+            length: generator.length,
+            generator,
+            notified: [],
+            dryRun: true,
+          };
         }
         const value = generateValue(generator);
         const { version } = await manager.backend(ref.backend).addVersion(ref.path, value, {
@@ -83,7 +103,12 @@ export const rotateSecret = defineTool({
           dryRun: false,
         };
       },
-      (out) => ({ ...('version' in out ? { version: out.version } : {}), previousVersion: out.previousVersion, graceUntil: out.graceUntil, dryRun: out.dryRun }),
+      (out) => ({
+        ...('version' in out ? { version: out.version } : {}),
+        previousVersion: out.previousVersion,
+        graceUntil: out.graceUntil,
+        dryRun: out.dryRun,
+      }),
     );
   },
 });

@@ -15,7 +15,13 @@ export const updateSecret = defineTool({
     secret: secretInput.secret,
     value: z.string().min(1).max(65_536).optional(),
     generate: generatorSchema.optional(),
-    graceSeconds: z.number().int().min(0).max(90 * 24 * 3600).default(0).describe('Keep the previous version resolvable this long'),
+    graceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(90 * 24 * 3600)
+      .default(0)
+      .describe('Keep the previous version resolvable this long'),
     ...attributesInput,
     expiresAt: attributesInput.expiresAt.or(z.null()).describe('ISO time after which resolving is refused; null clears it'),
     dryRun: z.boolean().default(false),
@@ -41,12 +47,17 @@ export const updateSecret = defineTool({
       'update',
       target,
       async () => {
-        if (args.value !== undefined && args.generate !== undefined) throw new ToolError('INVALID_ARGUMENT', 'give value or generate, not both');
+        if (args.value !== undefined && args.generate !== undefined)
+          throw new ToolError('INVALID_ARGUMENT', 'give value or generate, not both');
         const ref = manager.ref(args.secret);
-        if (ref.version) throw new ToolError('INVALID_ARGUMENT', 'updateSecret changes the secret, not one version: drop #version');
+        if (ref.version)
+          throw new ToolError('INVALID_ARGUMENT', 'updateSecret changes the secret, not one version: drop #version');
         Object.assign(target, targetOf(ref));
         const record = await manager.describe(ref);
-        if (record.deleted) throw new ToolError('NOT_FOUND', `${ref.backend}/${ref.path} is deleted; restore it first`, { details: { deleted: true } });
+        if (record.deleted)
+          throw new ToolError('NOT_FOUND', `${ref.backend}/${ref.path} is deleted; restore it first`, {
+            details: { deleted: true },
+          });
         const before = record.attributes;
         const next: SecretAttributes = { ...before, tags: args.tags ? [...new Set(args.tags)].sort() : before.tags };
         const changed: string[] = [];

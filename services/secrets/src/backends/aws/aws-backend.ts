@@ -138,7 +138,9 @@ export class AwsSecretsBackend implements SecretBackend {
       attributes: this.#attributes(entry.Description, entry.Tags),
       ...(entry.LastChangedDate ? { updatedAt: entry.LastChangedDate.toISOString() } : {}),
       ...(current ? { currentVersion: current } : {}),
-      ...(entry.DeletedDate ? { deleted: { deletedAt: iso(entry.LastChangedDate) ?? '', recoverUntil: entry.DeletedDate.toISOString() } } : {}),
+      ...(entry.DeletedDate
+        ? { deleted: { deletedAt: iso(entry.LastChangedDate) ?? '', recoverUntil: entry.DeletedDate.toISOString() } }
+        : {}),
     };
   }
 
@@ -174,7 +176,11 @@ export class AwsSecretsBackend implements SecretBackend {
     do {
       const page = await this.#send(path, () =>
         this.#o.client.send(
-          new ListSecretVersionIdsCommand({ SecretId: this.#id(path), IncludeDeprecated: true, ...(token ? { NextToken: token } : {}) }),
+          new ListSecretVersionIdsCommand({
+            SecretId: this.#id(path),
+            IncludeDeprecated: true,
+            ...(token ? { NextToken: token } : {}),
+          }),
         ),
       );
       for (const v of page.Versions ?? []) {
@@ -206,13 +212,18 @@ export class AwsSecretsBackend implements SecretBackend {
   async read(path: string, version?: string): Promise<SecretValue> {
     const out = await this.#send(
       path,
-      () => this.#o.client.send(new GetSecretValueCommand({ SecretId: this.#id(path), ...(version ? { VersionId: version } : {}) })),
+      () =>
+        this.#o.client.send(new GetSecretValueCommand({ SecretId: this.#id(path), ...(version ? { VersionId: version } : {}) })),
       version,
     );
     if (out.SecretString === undefined) {
       throw backendError(this.name, 'rejected', `${path} holds a binary value (SecretBinary); only string secrets are supported`);
     }
-    return { version: out.VersionId ?? version ?? '', value: out.SecretString, ...(out.CreatedDate ? { createdAt: out.CreatedDate.toISOString() } : {}) };
+    return {
+      version: out.VersionId ?? version ?? '',
+      value: out.SecretString,
+      ...(out.CreatedDate ? { createdAt: out.CreatedDate.toISOString() } : {}),
+    };
   }
 
   async create(path: string, value: string, attributes: SecretAttributes): Promise<{ version: string }> {
@@ -234,7 +245,9 @@ export class AwsSecretsBackend implements SecretBackend {
   }
 
   async addVersion(path: string, value: string, attributes: SecretAttributes): Promise<{ version: string }> {
-    const out = await this.#send(path, () => this.#o.client.send(new PutSecretValueCommand({ SecretId: this.#id(path), SecretString: value })));
+    const out = await this.#send(path, () =>
+      this.#o.client.send(new PutSecretValueCommand({ SecretId: this.#id(path), SecretString: value })),
+    );
     await this.setAttributes(path, attributes);
     return { version: out.VersionId ?? '' };
   }
@@ -245,8 +258,10 @@ export class AwsSecretsBackend implements SecretBackend {
     const stale = (described.Tags ?? [])
       .map((t) => t.Key as string)
       .filter((key) => key?.startsWith(ATTRIBUTE_PREFIX) && !tags.some((t) => t.Key === key));
-    if (stale.length > 0) await this.#send(path, () => this.#o.client.send(new UntagResourceCommand({ SecretId: this.#id(path), TagKeys: stale })));
-    if (tags.length > 0) await this.#send(path, () => this.#o.client.send(new TagResourceCommand({ SecretId: this.#id(path), Tags: tags })));
+    if (stale.length > 0)
+      await this.#send(path, () => this.#o.client.send(new UntagResourceCommand({ SecretId: this.#id(path), TagKeys: stale })));
+    if (tags.length > 0)
+      await this.#send(path, () => this.#o.client.send(new TagResourceCommand({ SecretId: this.#id(path), Tags: tags })));
     if ((described.Description ?? '') !== (attributes.description ?? '')) {
       await this.#send(path, () =>
         this.#o.client.send(new UpdateSecretCommand({ SecretId: this.#id(path), Description: attributes.description ?? '' })),

@@ -26,7 +26,8 @@ export function azureNameOf(path: string): string {
     }
   }
   const name = segments.join('--');
-  if (name.length > 127) throw new ToolError('INVALID_ARGUMENT', 'the path is too long for an Azure Key Vault name (127 characters)');
+  if (name.length > 127)
+    throw new ToolError('INVALID_ARGUMENT', 'the path is too long for an Azure Key Vault name (127 characters)');
   return name;
 }
 
@@ -76,7 +77,11 @@ export class AzureKeyVaultBackend implements SecretBackend {
           throw deletedError(this.name, path, iso(deleted?.properties.scheduledPurgeDate) ?? '');
         }
         if (rest.statusCode === 401 || rest.statusCode === 403) {
-          throw backendError(this.name, 'bad_credentials', `Key Vault refused the credential (${code || rest.statusCode}): ${rest.message}`);
+          throw backendError(
+            this.name,
+            'bad_credentials',
+            `Key Vault refused the credential (${code || rest.statusCode}): ${rest.message}`,
+          );
         }
         if (rest.statusCode === 429 || (rest.statusCode ?? 0) >= 500) {
           throw backendError(this.name, 'unreachable', `Key Vault answered ${rest.statusCode}: ${rest.message}`);
@@ -86,11 +91,18 @@ export class AzureKeyVaultBackend implements SecretBackend {
         }
         throw backendError(this.name, 'rejected', `Key Vault refused the request (${code || rest.statusCode}): ${rest.message}`);
       }
-      if ((error as { name?: string }).name === 'CredentialUnavailableError' || (error as { name?: string }).name === 'AuthenticationError') {
+      if (
+        (error as { name?: string }).name === 'CredentialUnavailableError' ||
+        (error as { name?: string }).name === 'AuthenticationError'
+      ) {
         throw backendError(this.name, 'bad_credentials', (error as Error).message);
       }
       if (isNetworkError(error)) {
-        throw backendError(this.name, 'unreachable', `Key Vault at ${this.#o.vaultUrl} cannot be reached (${(error as Error).message})`);
+        throw backendError(
+          this.name,
+          'unreachable',
+          `Key Vault at ${this.#o.vaultUrl} cannot be reached (${(error as Error).message})`,
+        );
       }
       throw backendError(this.name, 'rejected', `Key Vault: ${(error as Error).message}`);
     }
@@ -155,7 +167,10 @@ export class AzureKeyVaultBackend implements SecretBackend {
             ...(deleted.properties.createdOn ? { createdAt: deleted.properties.createdOn.toISOString() } : {}),
             currentVersion: deleted.properties.version ?? '',
             versions: [],
-            deleted: { deletedAt: iso(deleted.properties.deletedOn) ?? '', recoverUntil: iso(deleted.properties.scheduledPurgeDate) ?? '' },
+            deleted: {
+              deletedAt: iso(deleted.properties.deletedOn) ?? '',
+              recoverUntil: iso(deleted.properties.scheduledPurgeDate) ?? '',
+            },
           };
         }
       }
@@ -192,7 +207,9 @@ export class AzureKeyVaultBackend implements SecretBackend {
   }
 
   async #set(path: string, value: string, tags: Record<string, string>): Promise<{ version: string }> {
-    const secret = await this.#send(path, () => this.#o.client.setSecret(azureNameOf(path), value, { tags, contentType: 'text/plain' }));
+    const secret = await this.#send(path, () =>
+      this.#o.client.setSecret(azureNameOf(path), value, { tags, contentType: 'text/plain' }),
+    );
     return { version: secret.properties.version ?? '' };
   }
 

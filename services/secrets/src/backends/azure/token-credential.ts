@@ -28,17 +28,20 @@ export class ClientSecretTokenCredential implements TokenCredential {
     const key = `${tenant} ${scope}`;
     const cached = this.#cache.get(key);
     if (cached && cached.expiresOnTimestamp > Date.now() + 5 * 60 * 1000) return cached;
-    const response = await request(new URL(`${encodeURIComponent(tenant)}/oauth2/v2.0/token`, `${this.#o.authorityHost.replace(/\/$/, '')}/`), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: this.#o.clientId,
-        client_secret: this.#o.clientSecret,
-        scope,
-      }).toString(),
-      ...(this.#o.dispatcher ? { dispatcher: this.#o.dispatcher } : {}),
-    });
+    const response = await request(
+      new URL(`${encodeURIComponent(tenant)}/oauth2/v2.0/token`, `${this.#o.authorityHost.replace(/\/$/, '')}/`),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: this.#o.clientId,
+          client_secret: this.#o.clientSecret,
+          scope,
+        }).toString(),
+        ...(this.#o.dispatcher ? { dispatcher: this.#o.dispatcher } : {}),
+      },
+    );
     const body = (await response.body.json().catch(() => ({}))) as {
       access_token?: string;
       expires_in?: number;
@@ -46,7 +49,9 @@ export class ClientSecretTokenCredential implements TokenCredential {
       error_description?: string;
     };
     if (response.statusCode !== 200 || !body.access_token) {
-      const error = new Error(`Entra ID token request failed (HTTP ${response.statusCode}${body.error ? `: ${body.error}` : ''})`);
+      const error = new Error(
+        `Entra ID token request failed (HTTP ${response.statusCode}${body.error ? `: ${body.error}` : ''})`,
+      );
       error.name = 'CredentialUnavailableError';
       throw error;
     }

@@ -97,7 +97,11 @@ export class FileStoreBackend implements SecretBackend {
       return `${s.ino}:${s.size}:${s.mtimeMs}`;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw backendError(this.name, 'unreachable', `cannot read ${this.#options.file} (${(error as NodeJS.ErrnoException).code})`);
+      throw backendError(
+        this.name,
+        'unreachable',
+        `cannot read ${this.#options.file} (${(error as NodeJS.ErrnoException).code})`,
+      );
     }
   }
 
@@ -114,13 +118,21 @@ export class FileStoreBackend implements SecretBackend {
     try {
       text = readFileSync(this.#options.file, 'utf8');
     } catch (error) {
-      throw backendError(this.name, 'unreachable', `cannot read ${this.#options.file} (${(error as NodeJS.ErrnoException).code})`);
+      throw backendError(
+        this.name,
+        'unreachable',
+        `cannot read ${this.#options.file} (${(error as NodeJS.ErrnoException).code})`,
+      );
     }
     let parsed: StoreDocument & { mac?: string };
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw backendError(this.name, 'corrupted', `${this.#options.file} is not a valid store file (not JSON); restore it from a backup`);
+      throw backendError(
+        this.name,
+        'corrupted',
+        `${this.#options.file} is not a valid store file (not JSON); restore it from a backup`,
+      );
     }
     if (
       !parsed ||
@@ -170,7 +182,11 @@ export class FileStoreBackend implements SecretBackend {
       });
     } catch (error) {
       if (error instanceof LockedError) {
-        throw backendError(this.name, 'locked', `${this.#options.file} is locked by another writer (process ${error.holder}); try again`);
+        throw backendError(
+          this.name,
+          'locked',
+          `${this.#options.file} is locked by another writer (process ${error.holder}); try again`,
+        );
       }
       if (error instanceof ToolError) throw error;
       throw backendError(this.name, 'unreachable', `cannot write ${this.#options.file}: ${(error as Error).message}`);

@@ -1,4 +1,13 @@
-import { argon2, createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import {
+  argon2,
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  scrypt,
+  timingSafeEqual,
+} from 'node:crypto';
 
 export type KdfParams =
   | { name: 'scrypt'; salt: string; N: number; r: number; p: number }
@@ -20,9 +29,20 @@ export interface StoreKeys {
 function checkKdf(params: KdfParams): void {
   const ok =
     params.name === 'scrypt'
-      ? Number.isInteger(params.N) && params.N >= 2 ** 14 && params.N <= 2 ** 20 && params.r >= 1 && params.r <= 32 && params.p >= 1 && params.p <= 16
+      ? Number.isInteger(params.N) &&
+        params.N >= 2 ** 14 &&
+        params.N <= 2 ** 20 &&
+        params.r >= 1 &&
+        params.r <= 32 &&
+        params.p >= 1 &&
+        params.p <= 16
       : params.name === 'argon2id'
-        ? params.memory >= 19 * 1024 && params.memory <= 4 * 1024 * 1024 && params.passes >= 1 && params.passes <= 20 && params.parallelism >= 1 && params.parallelism <= 16
+        ? params.memory >= 19 * 1024 &&
+          params.memory <= 4 * 1024 * 1024 &&
+          params.passes >= 1 &&
+          params.passes <= 20 &&
+          params.parallelism >= 1 &&
+          params.parallelism <= 16
         : false;
   // A header asking for a weak or absurd derivation is refused rather than obeyed (fail closed on a planted file).
   if (!ok) throw new Error('the store file asks for key derivation parameters outside the accepted range');
@@ -33,13 +53,24 @@ export async function deriveKeys(material: Buffer, params: KdfParams): Promise<S
   const salt = Buffer.from(params.salt, 'base64');
   const master = await new Promise<Buffer>((resolve, reject) => {
     if (params.name === 'scrypt') {
-      scrypt(material, salt, 32, { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 }, (e, k) =>
-        e ? reject(e) : resolve(k),
+      scrypt(
+        material,
+        salt,
+        32,
+        { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 },
+        (e, k) => (e ? reject(e) : resolve(k)),
       );
     } else {
       argon2(
         'argon2id',
-        { message: material, nonce: salt, parallelism: params.parallelism, tagLength: 32, memory: params.memory, passes: params.passes },
+        {
+          message: material,
+          nonce: salt,
+          parallelism: params.parallelism,
+          tagLength: 32,
+          memory: params.memory,
+          passes: params.passes,
+        },
         (e, k) => (e ? reject(e) : resolve(Buffer.from(k))),
       );
     }

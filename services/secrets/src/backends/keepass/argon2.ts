@@ -8,7 +8,8 @@ export function installArgon2(): void {
   if (installed) return;
   installed = true;
   kdbxweb.CryptoEngine.setArgon2Impl((password, salt, memory, iterations, length, parallelism, type, version) => {
-    if (version !== 0x13) return Promise.reject(new Error(`Argon2 version 0x${version.toString(16)} is not supported (only 0x13)`));
+    if (version !== 0x13)
+      return Promise.reject(new Error(`Argon2 version 0x${version.toString(16)} is not supported (only 0x13)`));
     const algorithm = type === kdbxweb.CryptoEngine.Argon2TypeArgon2id ? 'argon2id' : 'argon2d';
     return new Promise((resolve, reject) => {
       argon2(

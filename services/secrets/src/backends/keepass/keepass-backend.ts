@@ -96,17 +96,28 @@ export class KeePassBackend implements SecretBackend {
     const bytes = readFileSync(this.#options.file);
     let db: kdbxweb.Kdbx;
     try {
-      db = await kdbxweb.Kdbx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, await this.#credentials());
+      db = await kdbxweb.Kdbx.load(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+        await this.#credentials(),
+      );
     } catch (error) {
       if (error instanceof ToolError) throw error;
       const code = (error as { code?: string }).code;
       if (code === kdbxweb.Consts.ErrorCodes.InvalidKey) {
-        throw backendError(this.name, 'bad_credentials', 'the master password or key file does not open the database (wrong key)');
+        throw backendError(
+          this.name,
+          'bad_credentials',
+          'the master password or key file does not open the database (wrong key)',
+        );
       }
       if (code === kdbxweb.Consts.ErrorCodes.BadSignature || code === kdbxweb.Consts.ErrorCodes.InvalidVersion) {
         throw backendError(this.name, 'corrupted', `${this.#options.file} is not a KeePass KDBX database`);
       }
-      throw backendError(this.name, 'corrupted', `${this.#options.file} cannot be read as KDBX (${code ?? (error as Error).message})`);
+      throw backendError(
+        this.name,
+        'corrupted',
+        `${this.#options.file} cannot be read as KDBX (${code ?? (error as Error).message})`,
+      );
     }
     this.#cache = { stamp, db };
     return db;
@@ -135,7 +146,11 @@ export class KeePassBackend implements SecretBackend {
       );
     } catch (error) {
       if (error instanceof LockedError) {
-        throw backendError(this.name, 'locked', `${this.#options.file} is locked by another writer (process ${error.holder}); try again`);
+        throw backendError(
+          this.name,
+          'locked',
+          `${this.#options.file} is locked by another writer (process ${error.holder}); try again`,
+        );
       }
       if (error instanceof ToolError) throw error;
       throw backendError(this.name, 'unreachable', `cannot write ${this.#options.file}: ${(error as Error).message}`);
@@ -228,7 +243,12 @@ export class KeePassBackend implements SecretBackend {
       currentVersion: this.#version(entry),
       versions,
       ...(deleted
-        ? { deleted: { deletedAt: text(entry.fields.get(DELETED_AT)) ?? '', recoverUntil: text(entry.fields.get(RECOVER_UNTIL)) ?? '' } }
+        ? {
+            deleted: {
+              deletedAt: text(entry.fields.get(DELETED_AT)) ?? '',
+              recoverUntil: text(entry.fields.get(RECOVER_UNTIL)) ?? '',
+            },
+          }
         : {}),
     };
   }
@@ -247,7 +267,12 @@ export class KeePassBackend implements SecretBackend {
         if (!title) continue;
         const path = [...dirs, title].join('/');
         if (path.startsWith(prefix)) {
-          out.push({ path, attributes: this.#attributes(entry), updatedAt: iso(entry.times.lastModTime) ?? '', currentVersion: this.#version(entry) });
+          out.push({
+            path,
+            attributes: this.#attributes(entry),
+            updatedAt: iso(entry.times.lastModTime) ?? '',
+            currentVersion: this.#version(entry),
+          });
         }
       }
       for (const child of group.groups) if (child !== bin) walk(child, [...dirs, child.name ?? '']);

@@ -132,7 +132,12 @@ export class VaultKvBackend implements SecretBackend {
       for (const path of paths) {
         const meta = await this.#metadata(path);
         if (meta && !this.#deletion(meta)) {
-          out.push({ path, attributes: decodeAttributes(meta.custom_metadata ?? {}), updatedAt: meta.updated_time, currentVersion: String(meta.current_version) });
+          out.push({
+            path,
+            attributes: decodeAttributes(meta.custom_metadata ?? {}),
+            updatedAt: meta.updated_time,
+            currentVersion: String(meta.current_version),
+          });
         }
       }
       return out;
@@ -167,7 +172,12 @@ export class VaultKvBackend implements SecretBackend {
     const { data, metadata } = response.body.data;
     const raw = data[this.#o.valueKey];
     const keys = Object.keys(data);
-    const value = typeof raw === 'string' ? raw : keys.length === 1 && typeof data[keys[0] as string] === 'string' ? (data[keys[0] as string] as string) : JSON.stringify(data);
+    const value =
+      typeof raw === 'string'
+        ? raw
+        : keys.length === 1 && typeof data[keys[0] as string] === 'string'
+          ? (data[keys[0] as string] as string)
+          : JSON.stringify(data);
     return { version: String(metadata.version ?? version), value, createdAt: metadata.created_time };
   }
 
@@ -186,7 +196,8 @@ export class VaultKvBackend implements SecretBackend {
         details: { backend: this.name, path },
       });
     }
-    if (response.status !== 200 || response.body?.data?.version === undefined) this.#o.client.unexpected(response, `write ${path}`);
+    if (response.status !== 200 || response.body?.data?.version === undefined)
+      this.#o.client.unexpected(response, `write ${path}`);
     return String(response.body.data.version);
   }
 
@@ -259,6 +270,7 @@ export class VaultKvBackend implements SecretBackend {
 
   async purge(path: string): Promise<void> {
     const response = await this.#o.client.call('DELETE', this.#api('metadata', path));
-    if (response.status !== 204 && response.status !== 200 && response.status !== 404) this.#o.client.unexpected(response, `purge ${path}`);
+    if (response.status !== 204 && response.status !== 200 && response.status !== 404)
+      this.#o.client.unexpected(response, `purge ${path}`);
   }
 }

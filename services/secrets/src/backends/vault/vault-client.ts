@@ -91,13 +91,21 @@ export class VaultClient {
         try {
           parsed = JSON.parse(text);
         } catch {
-          throw backendError(this.#options.backend, 'rejected', `Vault answered HTTP ${response.statusCode} with a body that is not JSON`);
+          throw backendError(
+            this.#options.backend,
+            'rejected',
+            `Vault answered HTTP ${response.statusCode} with a body that is not JSON`,
+          );
         }
       }
       return { status: response.statusCode, body: parsed };
     } catch (error) {
       if (isNetworkError(error)) {
-        throw backendError(this.#options.backend, 'unreachable', `Vault at ${this.#options.url} cannot be reached (${(error as Error).message})`);
+        throw backendError(
+          this.#options.backend,
+          'unreachable',
+          `Vault at ${this.#options.url} cannot be reached (${(error as Error).message})`,
+        );
       }
       throw error;
     }
@@ -114,22 +122,35 @@ export class VaultClient {
       response = await this.#send<T>(method, path, body, await this.#login());
     }
     if (response.status === 403) {
-      throw backendError(this.#options.backend, 'bad_credentials', `Vault refused the token for ${method} ${path}${this.#errors(response.body)}`);
+      throw backendError(
+        this.#options.backend,
+        'bad_credentials',
+        `Vault refused the token for ${method} ${path}${this.#errors(response.body)}`,
+      );
     }
     if (response.status === 429 || response.status >= 500) {
-      throw backendError(this.#options.backend, 'unreachable', `Vault answered HTTP ${response.status} for ${method} ${path}${this.#errors(response.body)}`);
+      throw backendError(
+        this.#options.backend,
+        'unreachable',
+        `Vault answered HTTP ${response.status} for ${method} ${path}${this.#errors(response.body)}`,
+      );
     }
     return response;
   }
 
   /** Raises a `rejected` error for a status the caller did not expect. */
   unexpected(response: VaultResponse<unknown>, what: string): never {
-    throw backendError(this.#options.backend, 'rejected', `Vault refused to ${what} (HTTP ${response.status}${this.#errors(response.body)})`);
+    throw backendError(
+      this.#options.backend,
+      'rejected',
+      `Vault refused to ${what} (HTTP ${response.status}${this.#errors(response.body)})`,
+    );
   }
 
   async health(): Promise<void> {
     const response = await this.#send<{ sealed?: boolean; initialized?: boolean }>('GET', '/v1/sys/health', undefined, undefined);
-    if (response.status === 503 || response.body?.sealed) throw backendError(this.#options.backend, 'unreachable', 'Vault is sealed');
+    if (response.status === 503 || response.body?.sealed)
+      throw backendError(this.#options.backend, 'unreachable', 'Vault is sealed');
     if (response.status === 501) throw backendError(this.#options.backend, 'unreachable', 'Vault is not initialized');
     if (response.status !== 200 && response.status !== 429 && response.status !== 473) {
       throw backendError(this.#options.backend, 'unreachable', `Vault health answered HTTP ${response.status}`);

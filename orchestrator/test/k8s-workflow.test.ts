@@ -47,7 +47,13 @@ describe('k8s deploy-with-rollback workflow through the orchestrator', () => {
     );
     fake = await spawnService(FAKE_KUBE, { env: { FAKE_KUBE_SEED: seed, FAKE_KUBE_KUBECONFIG: kubeconfig } });
     k8s = await spawnService(K8S_MAIN, {
-      env: { PORT: '0', SWITCHBOARD_AUTH: 'none', K8S_KUBECONFIG: kubeconfig, K8S_MODE: 'write' },
+      env: {
+        PORT: '0',
+        SWITCHBOARD_AUTH: 'none',
+        SWITCHBOARD_DATA_DIR: join(dir.path, 'k8s-data'),
+        K8S_KUBECONFIG: kubeconfig,
+        K8S_MODE: 'write',
+      },
     });
     orch = await startOrchestrator({ dataDir: dir.path, upstreams: [{ name: 'k8s', namespace: 'k8s', url: `${k8s.url}/mcp` }] });
     await waitUp(orch, 'k8s');

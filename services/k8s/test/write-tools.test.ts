@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { IDEMPOTENCY_META_KEY } from '@switchboard/shared';
 import type { TestClient } from '@switchboard/shared/testing';
 import { call, deployment, type Harness, harness, ok } from './support.ts';
 
@@ -12,7 +13,7 @@ const revisionOfImage = (out: Record<string, any>, image: string) =>
 beforeAll(async () => {
   h = await harness();
   h.fake.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
-  client = await h.connect({ K8S_MODE: 'admin' }, { approve: 'accept', prompts });
+  client = await h.connect({ K8S_MODE: 'admin', SWITCHBOARD_DATA_DIR: h.dir }, { approve: 'accept', prompts });
 });
 afterAll(() => h.close());
 
@@ -137,6 +138,32 @@ describe('k8s write tier against the fake API server', () => {
     );
     await ok(client, 'waitForRollout', { namespace: 'shop', name: 'shop', timeoutSeconds: 20 });
     expect((await ok(client, 'getDeployment', { namespace: 'shop', name: 'shop' })).revision).toBe(4);
+  });
+
+  test('a repeated call with the same idempotency key (a workflow retry) restarts once and returns the first outcome', async () => {
+    const patches = () =>
+      h.fake.requests.filter((r) => r.method === 'PATCH' && r.contentType === 'application/strategic-merge-patch+json').length;
+    const before = patches();
+    const meta = { [IDEMPOTENCY_META_KEY]: 'run-1:restart' };
+    const first = await client.callTool({
+      name: 'restartDeployment',
+      arguments: { namespace: 'shop', name: 'shop' },
+      _meta: meta,
+    });
+    const again = await client.callTool({
+      name: 'restartDeployment',
+      arguments: { namespace: 'shop', name: 'shop' },
+      _meta: meta,
+    });
+    expect(again.structuredContent).toEqual(first.structuredContent);
+    expect(patches()).toBe(before + 1);
+    const other = await client.callTool({
+      name: 'restartDeployment',
+      arguments: { namespace: 'shop', name: 'other' },
+      _meta: meta,
+    });
+    expect((other.structuredContent as any).error.code).toBe('IDEMPOTENCY_CONFLICT');
+    await ok(client, 'waitForRollout', { namespace: 'shop', name: 'shop', timeoutSeconds: 20 });
   });
 
   test('createService and exposeDeployment; a taken name is CONFLICT', async () => {

@@ -8,6 +8,17 @@ import { contextField, namespaceField } from './shared-schemas.ts';
 
 const changeSchema = z.object({ path: z.string(), before: z.unknown().optional(), after: z.unknown().optional() });
 
+const resultSchema = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  namespace: z.string().optional(),
+  action: z.enum(['created', 'configured', 'unchanged']),
+  resourceVersion: z.string().optional(),
+  changes: z.array(changeSchema),
+  moreChanges: z.number().int(),
+});
+
 function documents(args: { manifest?: Record<string, unknown> | undefined; yaml?: string | undefined }): KubernetesObject[] {
   if (Boolean(args.manifest) === Boolean(args.yaml))
     throw new ToolError('INVALID_ARGUMENT', 'give exactly one of manifest (an object) or yaml (text)');
@@ -49,24 +60,13 @@ export const applyManifest = defineTool({
   }),
   output: z.object({
     dryRun: z.boolean(),
-    results: z.array(
-      z.object({
-        apiVersion: z.string(),
-        kind: z.string(),
-        name: z.string(),
-        namespace: z.string().optional(),
-        action: z.enum(['created', 'configured', 'unchanged']),
-        resourceVersion: z.string().optional(),
-        changes: z.array(changeSchema),
-        moreChanges: z.number().int(),
-      }),
-    ),
+    results: z.array(resultSchema),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
   handler: async (args, ctx: K8sToolContext) => {
     const docs = documents(args);
     for (const doc of docs) if (doc.kind === 'Secret') registerSecretValues(doc as never, ctx.redactor);
-    const targets = [];
+    const targets: { doc: KubernetesObject; t: Awaited<ReturnType<typeof resourceTarget>> }[] = [];
     for (const doc of docs) {
       const namespace = (doc.metadata?.namespace as string | undefined) ?? args.namespace;
       targets.push({
@@ -78,55 +78,60 @@ export const applyManifest = defineTool({
         ),
       });
     }
-    const results = [];
-    for (const { doc, t } of targets) {
-      const spec = {
-        ...doc,
-        metadata: { ...doc.metadata, name: doc.metadata?.name as string, ...(t.namespace ? { namespace: t.namespace } : {}) },
-      };
-      const before = await t
-        .call(`read ${doc.kind} ${spec.metadata.name}`, () =>
-          t.k.objects.read({ apiVersion: spec.apiVersion as string, kind: spec.kind as string, metadata: spec.metadata }),
-        )
-        .catch((error) => {
-          if (error instanceof ToolError && error.code === 'NOT_FOUND') return undefined;
-          throw error;
+    const apply = async () => {
+      const results: z.infer<typeof resultSchema>[] = [];
+      for (const { doc, t } of targets) {
+        const spec = {
+          ...doc,
+          metadata: { ...doc.metadata, name: doc.metadata?.name as string, ...(t.namespace ? { namespace: t.namespace } : {}) },
+        };
+        const before = await t
+          .call(`read ${doc.kind} ${spec.metadata.name}`, () =>
+            t.k.objects.read({ apiVersion: spec.apiVersion as string, kind: spec.kind as string, metadata: spec.metadata }),
+          )
+          .catch((error: unknown) => {
+            if (error instanceof ToolError && error.code === 'NOT_FOUND') return undefined;
+            throw error;
+          });
+        const after = await t
+          .call(`apply ${doc.kind} ${spec.metadata.name}`, () =>
+            t.k.objects.patch(
+              spec,
+              undefined,
+              args.dryRun ? 'All' : undefined,
+              ctx.config.fieldManager,
+              args.force || undefined,
+              PatchStrategy.ServerSideApply,
+            ),
+          )
+          .catch((error: unknown) => {
+            if (error instanceof ToolError && error.code === 'CONFLICT' && /conflict with/.test(error.message)) {
+              throw new ToolError(
+                'CONFLICT',
+                `${error.message} (another field manager owns these fields; apply with force: true to take them over)`,
+                {
+                  ...(error.details ? { details: error.details } : {}),
+                },
+              );
+            }
+            throw error;
+          });
+        const diff = diffObjects(before ? maskObject(before, ctx.redactor) : undefined, maskObject(after, ctx.redactor));
+        results.push({
+          apiVersion: spec.apiVersion as string,
+          kind: spec.kind as string,
+          name: spec.metadata.name,
+          ...(t.namespace ? { namespace: t.namespace } : {}),
+          action: !before ? ('created' as const) : diff.changes.length > 0 ? ('configured' as const) : ('unchanged' as const),
+          ...(after.metadata?.resourceVersion ? { resourceVersion: after.metadata.resourceVersion } : {}),
+          changes: diff.changes,
+          moreChanges: diff.more,
         });
-      const after = await t
-        .call(`apply ${doc.kind} ${spec.metadata.name}`, () =>
-          t.k.objects.patch(
-            spec,
-            undefined,
-            args.dryRun ? 'All' : undefined,
-            ctx.config.fieldManager,
-            args.force || undefined,
-            PatchStrategy.ServerSideApply,
-          ),
-        )
-        .catch((error) => {
-          if (error instanceof ToolError && error.code === 'CONFLICT' && /conflict with/.test(error.message)) {
-            throw new ToolError(
-              'CONFLICT',
-              `${error.message} (another field manager owns these fields; apply with force: true to take them over)`,
-              {
-                ...(error.details ? { details: error.details } : {}),
-              },
-            );
-          }
-          throw error;
-        });
-      const diff = diffObjects(before ? maskObject(before, ctx.redactor) : undefined, maskObject(after, ctx.redactor));
-      results.push({
-        apiVersion: spec.apiVersion as string,
-        kind: spec.kind as string,
-        name: spec.metadata.name,
-        ...(t.namespace ? { namespace: t.namespace } : {}),
-        action: !before ? ('created' as const) : diff.changes.length > 0 ? ('configured' as const) : ('unchanged' as const),
-        ...(after.metadata?.resourceVersion ? { resourceVersion: after.metadata.resourceVersion } : {}),
-        changes: diff.changes,
-        moreChanges: diff.more,
-      });
-    }
+      }
+      return results;
+    };
+    // A dry run changes nothing; a real apply runs once per idempotency key (a workflow step's retry reuses it).
+    const results = args.dryRun ? await apply() : await ctx.idempotent(apply);
     return { dryRun: args.dryRun, results };
   },
 });

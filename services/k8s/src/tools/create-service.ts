@@ -22,6 +22,6 @@ export const createService = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   handler: async (args, ctx: K8sToolContext) => {
     const t = target(ctx, args, 'write');
-    return createServiceObject(t, ctx.config.fieldManager, args, args.dryRun);
+    return ctx.idempotent(() => createServiceObject(t, ctx.config.fieldManager, args, args.dryRun));
   },
 });

@@ -27,29 +27,31 @@ export const deletePod = defineTool({
       t.k.core.readNamespacedPod({ name: args.name, namespace: t.namespace }),
     );
     const owner = pod.metadata?.ownerReferences?.find((o) => o.controller);
-    await requireApproval(ctx, {
-      tool: 'deletePod',
-      context: t.k.name,
-      namespace: t.namespace,
-      action: `${args.dryRun ? 'dry-run delete' : 'delete'} Pod ${t.namespace}/${args.name}`,
-      detail: [
-        owner
-          ? `owner:     ${owner.kind}/${owner.name} (it will start a replacement)`
-          : 'owner:     none (the pod will not come back)',
-      ],
-    });
-    await t.call(`delete pod ${args.name}`, () =>
-      t.k.core.deleteNamespacedPod({
-        name: args.name,
+    return ctx.idempotent(async () => {
+      await requireApproval(ctx, {
+        tool: 'deletePod',
+        context: t.k.name,
         namespace: t.namespace,
-        ...(args.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: args.gracePeriodSeconds } : {}),
-        ...(args.dryRun ? { dryRun: 'All' } : {}),
-      }),
-    );
-    return {
-      deleted: { kind: 'Pod' as const, name: args.name, namespace: t.namespace },
-      ...(owner ? { owner: `${owner.kind}/${owner.name}` } : {}),
-      dryRun: args.dryRun,
-    };
+        action: `${args.dryRun ? 'dry-run delete' : 'delete'} Pod ${t.namespace}/${args.name}`,
+        detail: [
+          owner
+            ? `owner:     ${owner.kind}/${owner.name} (it will start a replacement)`
+            : 'owner:     none (the pod will not come back)',
+        ],
+      });
+      await t.call(`delete pod ${args.name}`, () =>
+        t.k.core.deleteNamespacedPod({
+          name: args.name,
+          namespace: t.namespace,
+          ...(args.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: args.gracePeriodSeconds } : {}),
+          ...(args.dryRun ? { dryRun: 'All' } : {}),
+        }),
+      );
+      return {
+        deleted: { kind: 'Pod' as const, name: args.name, namespace: t.namespace },
+        ...(owner ? { owner: `${owner.kind}/${owner.name}` } : {}),
+        dryRun: args.dryRun,
+      };
+    });
   },
 });

@@ -31,24 +31,26 @@ export const deleteResource = defineTool({
       metadata: { name: args.name, ...(t.namespace ? { namespace: t.namespace } : {}) },
     };
     await t.call(`read ${args.kind} ${args.name}`, () => t.k.objects.read(spec));
-    await requireApproval(ctx, {
-      tool: 'deleteResource',
-      context: t.k.name,
-      namespace: t.namespace,
-      action: `${args.dryRun ? 'dry-run delete' : 'delete'} ${args.kind} ${t.namespace ? `${t.namespace}/` : ''}${args.name} (${args.apiVersion})`,
-      detail: [`dependents: ${args.propagationPolicy}`],
+    return ctx.idempotent(async () => {
+      await requireApproval(ctx, {
+        tool: 'deleteResource',
+        context: t.k.name,
+        namespace: t.namespace,
+        action: `${args.dryRun ? 'dry-run delete' : 'delete'} ${args.kind} ${t.namespace ? `${t.namespace}/` : ''}${args.name} (${args.apiVersion})`,
+        detail: [`dependents: ${args.propagationPolicy}`],
+      });
+      await t.call(`delete ${args.kind} ${args.name}`, () =>
+        t.k.objects.delete(spec, undefined, args.dryRun ? 'All' : undefined, undefined, undefined, args.propagationPolicy),
+      );
+      return {
+        deleted: {
+          apiVersion: args.apiVersion,
+          kind: args.kind,
+          name: args.name,
+          ...(t.namespace ? { namespace: t.namespace } : {}),
+        },
+        dryRun: args.dryRun,
+      };
     });
-    await t.call(`delete ${args.kind} ${args.name}`, () =>
-      t.k.objects.delete(spec, undefined, args.dryRun ? 'All' : undefined, undefined, undefined, args.propagationPolicy),
-    );
-    return {
-      deleted: {
-        apiVersion: args.apiVersion,
-        kind: args.kind,
-        name: args.name,
-        ...(t.namespace ? { namespace: t.namespace } : {}),
-      },
-      dryRun: args.dryRun,
-    };
   },
 });

@@ -76,79 +76,86 @@ export const execInPod = defineTool({
         `pod ${args.name} has no container ${container ?? ''} (containers: ${containers.map((c) => c.name).join(', ')})`,
       );
     }
-    await requireApproval(ctx, {
-      tool: 'execInPod',
-      context: t.k.name,
-      namespace: t.namespace,
-      action: `run a command in pod ${t.namespace}/${args.name}, container ${container}`,
-      detail: [`argv:      ${JSON.stringify(args.command)}`],
-    });
-    await ctx.clients.secrets.guardPod(t.k, pod as never, callOptions(ctx), 'execInPod');
-    const cap = ctx.config.execOutputBytes;
-    const errCap = Math.max(1024, Math.floor(cap / 4));
-    // Twice the cap is captured, so a secret cut at the capture's edge lies beyond what is returned.
-    const stdout = new Capture(cap * 2);
-    const stderr = new Capture(errCap * 2);
-    const timeoutMs = args.timeoutSeconds ? args.timeoutSeconds * 1000 : ctx.config.execTimeoutMs;
-    const status = await new Promise<V1Status>((resolve, reject) => {
-      let socket: { close(): void } | undefined;
-      let finished = false;
-      const end = (fn: () => void) => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
-        ctx.signal.removeEventListener('abort', onAbort);
-        socket?.close();
-        fn();
-      };
-      const timer = setTimeout(
-        () =>
-          end(() => reject(new ToolError('TIMEOUT', `the command did not finish within ${timeoutMs / 1000} s and was stopped`))),
-        timeoutMs,
-      );
-      const onAbort = () => end(() => reject(new ToolError('CANCELLED', 'the call was cancelled')));
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      t.k.exec
-        .exec(t.namespace, args.name, container, args.command, stdout, stderr, null, false, (s) => end(() => resolve(s)))
-        .then(
-          (ws) => {
-            socket = ws;
-            if (finished) ws.close();
-            ws.on('close', () =>
-              end(() =>
-                reject(new ToolError('DEPENDENCY_UNAVAILABLE', 'the exec stream closed without reporting how the command ended')),
-              ),
-            );
-          },
-          (error) =>
+    // A repeat of the same call (a workflow retry with its idempotency key) returns the first run's output.
+    return ctx.idempotent(async () => {
+      await requireApproval(ctx, {
+        tool: 'execInPod',
+        context: t.k.name,
+        namespace: t.namespace,
+        action: `run a command in pod ${t.namespace}/${args.name}, container ${container}`,
+        detail: [`argv:      ${JSON.stringify(args.command)}`],
+      });
+      await ctx.clients.secrets.guardPod(t.k, pod as never, callOptions(ctx), 'execInPod');
+      const cap = ctx.config.execOutputBytes;
+      const errCap = Math.max(1024, Math.floor(cap / 4));
+      // Twice the cap is captured, so a secret cut at the capture's edge lies beyond what is returned.
+      const stdout = new Capture(cap * 2);
+      const stderr = new Capture(errCap * 2);
+      const timeoutMs = args.timeoutSeconds ? args.timeoutSeconds * 1000 : ctx.config.execTimeoutMs;
+      const status = await new Promise<V1Status>((resolve, reject) => {
+        let socket: { close(): void } | undefined;
+        let finished = false;
+        const end = (fn: () => void) => {
+          if (finished) return;
+          finished = true;
+          clearTimeout(timer);
+          ctx.signal.removeEventListener('abort', onAbort);
+          socket?.close();
+          fn();
+        };
+        const timer = setTimeout(
+          () =>
             end(() =>
-              reject(
-                new ToolError(
-                  'DEPENDENCY_UNAVAILABLE',
-                  `exec in ${args.name} failed: ${(error as Error)?.message ?? String(error)}`,
+              reject(new ToolError('TIMEOUT', `the command did not finish within ${timeoutMs / 1000} s and was stopped`)),
+            ),
+          timeoutMs,
+        );
+        const onAbort = () => end(() => reject(new ToolError('CANCELLED', 'the call was cancelled')));
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
+        t.k.exec
+          .exec(t.namespace, args.name, container, args.command, stdout, stderr, null, false, (s) => end(() => resolve(s)))
+          .then(
+            (ws) => {
+              socket = ws;
+              if (finished) ws.close();
+              ws.on('close', () =>
+                end(() =>
+                  reject(
+                    new ToolError('DEPENDENCY_UNAVAILABLE', 'the exec stream closed without reporting how the command ended'),
+                  ),
+                ),
+              );
+            },
+            (error) =>
+              end(() =>
+                reject(
+                  new ToolError(
+                    'DEPENDENCY_UNAVAILABLE',
+                    `exec in ${args.name} failed: ${(error as Error)?.message ?? String(error)}`,
+                  ),
                 ),
               ),
-            ),
-        );
+          );
+      });
+      // Redact the whole captured text before anything is cut, so no part of a secret survives at an edge.
+      const cut = (text: string, bytes: number) =>
+        Buffer.byteLength(text) <= bytes
+          ? text
+          : Buffer.from(text)
+              .subarray(0, bytes)
+              .toString('utf8')
+              .replace(/\uFFFD$/, '');
+      const out = cut(ctx.redactor.redactString(stdout.text()), cap);
+      const err = cut(ctx.redactor.redactString(stderr.text()), errCap);
+      return {
+        container,
+        exitCode: exitCodeOf(status),
+        stdout: out,
+        stderr: err,
+        truncated: stdout.total > cap || stderr.total > errCap,
+        stdoutBytes: stdout.total,
+        stderrBytes: stderr.total,
+      };
     });
-    // Redact the whole captured text before anything is cut, so no part of a secret survives at an edge.
-    const cut = (text: string, bytes: number) =>
-      Buffer.byteLength(text) <= bytes
-        ? text
-        : Buffer.from(text)
-            .subarray(0, bytes)
-            .toString('utf8')
-            .replace(/\uFFFD$/, '');
-    const out = cut(ctx.redactor.redactString(stdout.text()), cap);
-    const err = cut(ctx.redactor.redactString(stderr.text()), errCap);
-    return {
-      container,
-      exitCode: exitCodeOf(status),
-      stdout: out,
-      stderr: err,
-      truncated: stdout.total > cap || stderr.total > errCap,
-      stdoutBytes: stdout.total,
-      stderrBytes: stderr.total,
-    };
   },
 });

@@ -33,17 +33,19 @@ export const exposeDeployment = defineTool({
       );
     }
     const containerPort = d.spec?.template?.spec?.containers?.flatMap((c) => c.ports ?? [])[0]?.containerPort;
-    return createServiceObject(
-      t,
-      ctx.config.fieldManager,
-      {
-        name: args.serviceName ?? args.name,
-        type: args.type,
-        selector,
-        labels: d.metadata?.labels,
-        ports: [{ port: args.port, targetPort: args.targetPort ?? containerPort ?? args.port, protocol: 'TCP' }],
-      },
-      args.dryRun,
+    return ctx.idempotent(() =>
+      createServiceObject(
+        t,
+        ctx.config.fieldManager,
+        {
+          name: args.serviceName ?? args.name,
+          type: args.type,
+          selector,
+          labels: d.metadata?.labels,
+          ports: [{ port: args.port, targetPort: args.targetPort ?? containerPort ?? args.port, protocol: 'TCP' }],
+        },
+        args.dryRun,
+      ),
     );
   },
 });

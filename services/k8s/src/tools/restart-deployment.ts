@@ -13,18 +13,20 @@ export const restartDeployment = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
   handler: async (args, ctx: K8sToolContext) => {
     const t = target(ctx, args, 'write');
-    const restartedAt = new Date().toISOString();
-    await t.call(`restart ${args.name}`, () =>
-      t.k.apps.patchNamespacedDeployment(
-        {
-          name: args.name,
-          namespace: t.namespace,
-          fieldManager: ctx.config.fieldManager,
-          body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } } },
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-      ),
-    );
-    return { name: args.name, namespace: t.namespace, restartedAt };
+    return ctx.idempotent(async () => {
+      const restartedAt = new Date().toISOString();
+      await t.call(`restart ${args.name}`, () =>
+        t.k.apps.patchNamespacedDeployment(
+          {
+            name: args.name,
+            namespace: t.namespace,
+            fieldManager: ctx.config.fieldManager,
+            body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } } },
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+        ),
+      );
+      return { name: args.name, namespace: t.namespace, restartedAt };
+    });
   },
 });

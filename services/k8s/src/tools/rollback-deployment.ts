@@ -34,44 +34,46 @@ export const rollbackDeployment = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
   handler: async (args, ctx: K8sToolContext) => {
     const t = target(ctx, args, 'write');
-    return retryOnConflict(async () => {
-      const d = await t.call(`read deployment ${args.name}`, () =>
-        t.k.apps.readNamespacedDeployment({ name: args.name, namespace: t.namespace }),
-      );
-      if (d.spec?.paused) throw new ToolError('CONFLICT', `deployment ${args.name} is paused; resume it before rolling back`);
-      const current = Number(d.metadata?.annotations?.[REVISION] ?? 0);
-      const history = await revisionHistory(t, d);
-      const wanted = args.toRevision ?? history.find((r) => r.revision < current)?.revision;
-      const chosen = history.find((r) => r.revision === wanted);
-      if (!chosen) {
-        const known = history.map((r) => r.revision).join(', ') || 'none';
-        throw new ToolError(
-          'NOT_FOUND',
-          args.toRevision
-            ? `unable to find revision ${args.toRevision} of deployment ${args.name} (history: ${known})`
-            : `deployment ${args.name} has no previous revision to roll back to (history: ${known})`,
+    return ctx.idempotent(() =>
+      retryOnConflict(async () => {
+        const d = await t.call(`read deployment ${args.name}`, () =>
+          t.k.apps.readNamespacedDeployment({ name: args.name, namespace: t.namespace }),
         );
-      }
-      const template = deploymentTemplateOf(chosen.template);
-      const base = {
-        name: args.name,
-        namespace: t.namespace,
-        fromRevision: current,
-        toRevision: chosen.revision,
-        images: chosen.images,
-        dryRun: args.dryRun,
-      };
-      if (sameTemplate(template, d.spec?.template ?? {})) return { ...base, skipped: true };
-      await t.call(`roll back ${args.name}`, () =>
-        t.k.apps.replaceNamespacedDeployment({
+        if (d.spec?.paused) throw new ToolError('CONFLICT', `deployment ${args.name} is paused; resume it before rolling back`);
+        const current = Number(d.metadata?.annotations?.[REVISION] ?? 0);
+        const history = await revisionHistory(t, d);
+        const wanted = args.toRevision ?? history.find((r) => r.revision < current)?.revision;
+        const chosen = history.find((r) => r.revision === wanted);
+        if (!chosen) {
+          const known = history.map((r) => r.revision).join(', ') || 'none';
+          throw new ToolError(
+            'NOT_FOUND',
+            args.toRevision
+              ? `unable to find revision ${args.toRevision} of deployment ${args.name} (history: ${known})`
+              : `deployment ${args.name} has no previous revision to roll back to (history: ${known})`,
+          );
+        }
+        const template = deploymentTemplateOf(chosen.template);
+        const base = {
           name: args.name,
           namespace: t.namespace,
-          fieldManager: ctx.config.fieldManager,
-          ...(args.dryRun ? { dryRun: 'All' } : {}),
-          body: { ...d, spec: { ...(d.spec as NonNullable<typeof d.spec>), template } },
-        }),
-      );
-      return { ...base, skipped: false };
-    });
+          fromRevision: current,
+          toRevision: chosen.revision,
+          images: chosen.images,
+          dryRun: args.dryRun,
+        };
+        if (sameTemplate(template, d.spec?.template ?? {})) return { ...base, skipped: true };
+        await t.call(`roll back ${args.name}`, () =>
+          t.k.apps.replaceNamespacedDeployment({
+            name: args.name,
+            namespace: t.namespace,
+            fieldManager: ctx.config.fieldManager,
+            ...(args.dryRun ? { dryRun: 'All' } : {}),
+            body: { ...d, spec: { ...(d.spec as NonNullable<typeof d.spec>), template } },
+          }),
+        );
+        return { ...base, skipped: false };
+      }),
+    );
   },
 });

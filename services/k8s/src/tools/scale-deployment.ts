@@ -26,25 +26,27 @@ export const scaleDeployment = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
   handler: async (args, ctx: K8sToolContext) => {
     const t = target(ctx, args, 'write');
-    return retryOnConflict(async () => {
-      const scale = await t.call(`read scale of ${args.name}`, () =>
-        t.k.apps.readNamespacedDeploymentScale({ name: args.name, namespace: t.namespace }),
-      );
-      const previous = scale.spec?.replicas ?? 0;
-      let replicas = previous;
-      if (previous !== args.replicas || args.dryRun) {
-        const updated = await t.call(`scale ${args.name}`, () =>
-          t.k.apps.replaceNamespacedDeploymentScale({
-            name: args.name,
-            namespace: t.namespace,
-            body: { ...scale, spec: { replicas: args.replicas } },
-            fieldManager: ctx.config.fieldManager,
-            ...(args.dryRun ? { dryRun: 'All' } : {}),
-          }),
+    return ctx.idempotent(() =>
+      retryOnConflict(async () => {
+        const scale = await t.call(`read scale of ${args.name}`, () =>
+          t.k.apps.readNamespacedDeploymentScale({ name: args.name, namespace: t.namespace }),
         );
-        replicas = updated.spec?.replicas ?? args.replicas;
-      }
-      return { name: args.name, namespace: t.namespace, previousReplicas: previous, replicas, dryRun: args.dryRun };
-    });
+        const previous = scale.spec?.replicas ?? 0;
+        let replicas = previous;
+        if (previous !== args.replicas || args.dryRun) {
+          const updated = await t.call(`scale ${args.name}`, () =>
+            t.k.apps.replaceNamespacedDeploymentScale({
+              name: args.name,
+              namespace: t.namespace,
+              body: { ...scale, spec: { replicas: args.replicas } },
+              fieldManager: ctx.config.fieldManager,
+              ...(args.dryRun ? { dryRun: 'All' } : {}),
+            }),
+          );
+          replicas = updated.spec?.replicas ?? args.replicas;
+        }
+        return { name: args.name, namespace: t.namespace, previousReplicas: previous, replicas, dryRun: args.dryRun };
+      }),
+    );
   },
 });

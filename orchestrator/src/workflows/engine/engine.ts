@@ -5,7 +5,7 @@ import type { ToolInvoker } from '../../downstream/tool-invoker.ts';
 import type { WorkflowConfig } from '../config.ts';
 import { definitionHash } from '../definition/hash.ts';
 import { DefinitionRegistry } from '../definition/registry.ts';
-import { childLists, type Definition, type Step } from '../definition/schema.ts';
+import type { Definition } from '../definition/schema.ts';
 import { Expressions } from '../expressions/expressions.ts';
 import type { WorkflowMetrics } from '../metrics.ts';
 import {
@@ -20,9 +20,9 @@ import {
 import { type ToolCatalog, type ValidationResult, validateDefinition } from '../validation/validate.ts';
 import { Approvals, type RunObserver } from './approvals.ts';
 import { type DryRunResult, dryRun, type StepMock } from './dry-run.ts';
-import { DurableHost, type HostContext } from './durable-host.ts';
-import { Halt } from './errors.ts';
-import { RunExecution } from './run-execution.ts';
+import type { HostContext } from './durable-host.ts';
+import { definitionProblem, keysToReset, waitingApproval } from './run-control.ts';
+import { RunDriver } from './run-driver.ts';
 import { type RunView, runView } from './run-view.ts';
 import type { Sealer } from './sealer.ts';
 
@@ -57,23 +57,6 @@ export interface WaitOptions {
   untilTerminal?: boolean;
 }
 
-const MAX_CRASHES = 5;
-
-/** Ids of the steps in document order (pre-order), and each step's ancestors. */
-function documentOrder(steps: readonly Step[]): { order: string[]; ancestors: Map<string, string[]> } {
-  const order: string[] = [];
-  const ancestors = new Map<string, string[]>();
-  const visit = (list: readonly Step[], above: string[]) => {
-    for (const step of list) {
-      order.push(step.id);
-      ancestors.set(step.id, above);
-      for (const child of childLists(step)) visit(child.steps, [...above, step.id]);
-    }
-  };
-  visit(steps, []);
-  return { order, ancestors };
-}
-
 /**
  * Durable workflow runs: starts them, drives the ones this replica holds the lease of, renews leases, takes over
  * runs whose lease expired (their replica died) or that were unfinished at start, and answers the workflow tools.
@@ -84,14 +67,12 @@ export class WorkflowEngine {
   readonly registry: DefinitionRegistry;
   readonly #options: WorkflowEngineOptions;
   readonly #approvals: Approvals;
-  readonly #executions = new Map<string, { execution: RunExecution; done: Promise<void> }>();
   readonly #observers = new Map<string, Set<RunObserver>>();
   readonly #listeners = new Map<string, Set<() => void>>();
-  readonly #crashes = new Map<string, { count: number; until: number }>();
+  readonly #driver: RunDriver;
   readonly #context: HostContext;
   #ready: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
-  #sweeping = false;
   #closing = false;
   #closed = false;
 
@@ -119,6 +100,16 @@ export class WorkflowEngine {
       observers: (runId) => [...(this.#observers.get(runId) ?? [])],
       notify: (runId) => this.#notify(runId),
     };
+    this.#driver = new RunDriver({
+      ...options,
+      owner: this.owner,
+      context: this.#context,
+      expressions: this.expressions,
+      registry: this.registry,
+      notify: (runId) => this.#notify(runId),
+      forgetObservers: (runId) => this.#observers.delete(runId),
+      closing: () => this.#closing,
+    });
   }
 
   get config(): WorkflowConfig {
@@ -135,10 +126,13 @@ export class WorkflowEngine {
       if (this.#closing) return;
       const renewEvery = Math.max(100, Math.floor(config.leaseMs / 3));
       const sweepEvery = Math.max(100, Math.floor(config.leaseMs / 2));
-      this.#timers = [setInterval(() => void this.#renew(), renewEvery), setInterval(() => void this.#sweep(), sweepEvery)];
+      this.#timers = [
+        setInterval(() => void this.#driver.renew(), renewEvery),
+        setInterval(() => void this.#driver.sweep(), sweepEvery),
+      ];
       for (const timer of this.#timers) timer.unref();
       log.info({ store: store.kind, owner: this.owner, lease_ms: config.leaseMs }, 'workflow engine started');
-      await this.#sweep();
+      await this.#driver.sweep();
     })();
     this.#ready = starting;
     // A store that cannot be opened now (database down) is tried again by the next start() or ready().
@@ -169,8 +163,8 @@ export class WorkflowEngine {
     this.#closing = true;
     for (const timer of this.#timers) clearInterval(timer);
     await this.#ready?.catch(() => {});
-    for (const { execution } of this.#executions.values()) execution.halt('the orchestrator is shutting down');
-    await Promise.allSettled([...this.#executions.values()].map((e) => e.done));
+    for (const { execution } of this.#driver.executions.values()) execution.halt('the orchestrator is shutting down');
+    await Promise.allSettled([...this.#driver.executions.values()].map((e) => e.done));
     for (const runId of [...this.#listeners.keys()]) this.#notify(runId);
   }
 
@@ -216,7 +210,7 @@ export class WorkflowEngine {
     };
     const { run: stored, created } = await this.#options.store.createRun(run);
     const detach = request.observer ? this.attach(stored.runId, request.observer) : () => {};
-    if (created) this.#drive({ ...stored, input: request.input ?? null }, [], false);
+    if (created) this.#driver.drive({ ...stored, input: request.input ?? null }, [], false);
     return { run: stored, created, detach };
   }
 
@@ -269,7 +263,7 @@ export class WorkflowEngine {
   }
 
   isDriving(runId: string): boolean {
-    return this.#executions.has(runId);
+    return this.#driver.executions.has(runId);
   }
 
   /**
@@ -302,9 +296,9 @@ export class WorkflowEngine {
     if (isTerminal(run.status)) throw new ToolError('CONFLICT', `run ${runId} already ended (${run.status})`);
     const wanted = compensate ?? run.definition.compensation?.onCancel ?? true;
     const after = (await this.#options.store.requestCancel(runId, wanted)) ?? run;
-    this.#executions.get(runId)?.execution.cancel(after.cancelRequested ?? { compensate: wanted });
+    this.#driver.executions.get(runId)?.execution.cancel(after.cancelRequested ?? { compensate: wanted });
     this.#options.log.info({ run_id: runId, compensate: wanted }, 'workflow run cancellation requested');
-    if (!this.isDriving(runId)) void this.#sweep();
+    if (!this.isDriving(runId)) void this.#driver.sweep();
     this.#notify(runId);
     return after;
   }
@@ -324,31 +318,18 @@ export class WorkflowEngine {
     if (run.status === 'completed' && !fromStep) {
       throw new ToolError('CONFLICT', `run ${runId} completed; give fromStep to run it again from a step`);
     }
-    const refused = await this.#definitionProblem(run);
+    const refused = await definitionProblem(run, this.registry);
     if (refused) throw new ToolError('CONFLICT', `resume refused: ${refused}`);
     const steps = await store.getSteps(runId);
-    await store.deleteSteps(runId, this.#keysToReset(run.definition, steps, fromStep));
+    await store.deleteSteps(runId, keysToReset(run.definition, steps, fromStep));
     await store.updateRun(runId, { status: 'running', error: null, output: undefined, finishedAt: null, cancelRequested: null });
     const now = Date.now();
     const claimed = await store.claimRun(runId, this.owner, now + config.leaseMs, now);
     if (claimed) {
-      this.#crashes.delete(runId);
-      await this.#driveFromStore(claimed);
+      this.#driver.clearCrashes(runId);
+      await this.#driver.driveFromStore(claimed);
     }
     return claimed ?? ((await this.getRun(runId)) as RunRecord);
-  }
-
-  #keysToReset(definition: Definition, steps: StepRecord[], fromStep?: string): string[] {
-    const compensations = steps.filter((s) => s.key.endsWith('#compensate')).map((s) => s.key);
-    if (!fromStep) {
-      const failed = steps.filter((s) => (s.status === 'failed' || s.status === 'cancelled') && !s.key.endsWith('#compensate'));
-      return [...failed.map((s) => s.key), ...compensations];
-    }
-    const { order, ancestors } = documentOrder(definition.steps);
-    const at = order.indexOf(fromStep);
-    if (at < 0) throw new ToolError('INVALID_ARGUMENT', `fromStep "${fromStep}" is not a step of workflow ${definition.name}`);
-    const reset = new Set([...order.slice(at), ...(ancestors.get(fromStep) ?? [])]);
-    return [...steps.filter((s) => reset.has(s.stepId)).map((s) => s.key), ...compensations];
   }
 
   /** Records an approval decision on a waiting approval step (by step id, or by path for one in a loop). */
@@ -357,184 +338,13 @@ export class WorkflowEngine {
     const run = await this.getRun(runId);
     if (!run) throw new ToolError('NOT_FOUND', `no workflow run ${runId}`);
     if (isTerminal(run.status)) throw new ToolError('CONFLICT', `run ${runId} already ended (${run.status})`);
-    const waiting = (await store.getSteps(runId)).filter(
-      (s) => s.kind === 'approval' && s.status === 'waiting' && !s.data?.decision,
-    );
-    const byPath = waiting.find((s) => s.key === stepRef);
-    const byId = waiting.filter((s) => s.stepId === stepRef);
-    if (!byPath && byId.length > 1) {
-      throw new ToolError(
-        'INVALID_ARGUMENT',
-        `several iterations of ${stepRef} wait; give one path: ${byId.map((s) => s.key).join(', ')}`,
-      );
-    }
-    const target = byPath ?? byId[0];
-    if (!target) {
-      const names = waiting.map((s) => s.key).join(', ') || 'none';
-      throw new ToolError('CONFLICT', `run ${runId} has no approval "${stepRef}" waiting (waiting: ${names})`);
-    }
+    const target = waitingApproval(await store.getSteps(runId), runId, stepRef);
     const decision = { approved, by, via: 'tool', at: Date.now(), ...(comment ? { comment } : {}) };
     if (!(await store.decideApproval(runId, target.key, decision))) {
       throw new ToolError('CONFLICT', `approval ${target.key} of run ${runId} was already decided`);
     }
     this.#approvals.wake(runId, target.key);
     return target;
-  }
-
-  // ---- driving ---------------------------------------------------------------------------------------------
-
-  #drive(run: RunRecord, records: StepRecord[], resumed: boolean): void {
-    const { store, log, metrics, redactor } = this.#options;
-    const execution = new RunExecution(run, records, new DurableHost(this.#context, run), this.expressions);
-    metrics.active.inc({ workflow: run.workflow });
-    log.info(
-      { run_id: run.runId, workflow: run.workflow, resumed, steps_done: records.length },
-      resumed ? 'workflow run resumed' : 'workflow run started',
-    );
-    const done = (async () => {
-      try {
-        const outcome = await execution.drive();
-        const finished = await store.updateRun(
-          run.runId,
-          {
-            status: outcome.status,
-            output: outcome.output === undefined ? undefined : redactor.redact(outcome.output),
-            error: outcome.error ? redactor.redact(outcome.error) : null,
-            finishedAt: Date.now(),
-          },
-          this.owner,
-        );
-        if (finished) {
-          metrics.runs.inc({ workflow: run.workflow, status: outcome.status });
-          this.#crashes.delete(run.runId);
-          log.info(
-            { run_id: run.runId, workflow: run.workflow, status: outcome.status, error: outcome.error },
-            'workflow run ended',
-          );
-        } else {
-          log.warn({ run_id: run.runId }, 'workflow run ended after this replica lost its lease; the holder finishes it');
-        }
-      } catch (error) {
-        if (error instanceof Halt) {
-          log.info({ run_id: run.runId, reason: error.message }, 'workflow run halted; it resumes from its checkpoints');
-        } else {
-          await this.#crashed(run, error);
-        }
-      } finally {
-        this.#executions.delete(run.runId);
-        this.#observers.delete(run.runId);
-        metrics.active.dec({ workflow: run.workflow });
-        await store.releaseLease(run.runId, this.owner).catch(() => {});
-        this.#notify(run.runId);
-      }
-    })();
-    this.#executions.set(run.runId, { execution, done });
-  }
-
-  /** Drives a run this replica just claimed, from its checkpoints (unless something else already drives it here). */
-  async #driveFromStore(run: RunRecord): Promise<void> {
-    const steps = await this.#options.store.getSteps(run.runId);
-    if (this.isDriving(run.runId)) return;
-    if (this.#closing) {
-      await this.#options.store.releaseLease(run.runId, this.owner);
-      return;
-    }
-    this.#drive(run, steps, true);
-  }
-
-  /** An unexpected error: the run is retried later with backoff, and failed after a few crashes. */
-  async #crashed(run: RunRecord, error: unknown): Promise<void> {
-    const { store, log, metrics } = this.#options;
-    const count = (this.#crashes.get(run.runId)?.count ?? 0) + 1;
-    this.#crashes.set(run.runId, { count, until: Date.now() + 1000 * 2 ** count });
-    log.error({ run_id: run.runId, err: error, crashes: count }, 'workflow run stopped by an unexpected error');
-    if (count < MAX_CRASHES) return;
-    const failed = await store
-      .updateRun(
-        run.runId,
-        {
-          status: 'failed',
-          error: { type: 'internal', message: `the engine failed ${count} times on this run: ${(error as Error).message}` },
-          finishedAt: Date.now(),
-        },
-        this.owner,
-      )
-      .catch(() => false);
-    if (failed) metrics.runs.inc({ workflow: run.workflow, status: 'failed' });
-  }
-
-  /** Why a run must not resume: its stored definition or the registered one no longer matches its hash. */
-  async #definitionProblem(run: RunRecord): Promise<string | undefined> {
-    if (definitionHash(run.definition) !== run.definitionHash) {
-      return `the stored definition of run ${run.runId} does not match its hash ${run.definitionHash}`;
-    }
-    if (!run.fromRegistry) return undefined;
-    const current = await this.registry.get(run.workflow, run.version);
-    if (!current) return `workflow ${run.workflow} version ${run.version} is no longer registered`;
-    if (current.hash !== run.definitionHash) {
-      return `workflow ${run.workflow} version ${run.version} changed since the run started (hash ${run.definitionHash.slice(0, 12)} → ${current.hash.slice(0, 12)})`;
-    }
-    return undefined;
-  }
-
-  /** Takes over unfinished runs nobody holds: at start (runs of before a restart) and when a replica died. */
-  async #sweep(): Promise<void> {
-    if (this.#sweeping || this.#closing) return;
-    this.#sweeping = true;
-    const { store, config, log, metrics } = this.#options;
-    try {
-      const now = Date.now();
-      for (const runId of await store.listClaimable(now, 20)) {
-        if (this.#closing) break;
-        if (this.#executions.has(runId) || (this.#crashes.get(runId)?.until ?? 0) > now) continue;
-        const run = await store.claimRun(runId, this.owner, now + config.leaseMs, now);
-        if (!run) continue;
-        const refused = await this.#definitionProblem(run);
-        if (refused) {
-          log.error({ run_id: runId, reason: refused }, 'workflow run not resumed: its definition changed');
-          if (
-            await store.updateRun(
-              runId,
-              {
-                status: 'failed',
-                error: { type: 'definition_changed', message: `resume refused: ${refused}` },
-                finishedAt: Date.now(),
-              },
-              this.owner,
-            )
-          ) {
-            metrics.runs.inc({ workflow: run.workflow, status: 'failed' });
-          }
-          await store.releaseLease(runId, this.owner);
-          this.#notify(runId);
-          continue;
-        }
-        await this.#driveFromStore(run);
-      }
-    } catch (error) {
-      log.warn({ err: error }, 'workflow sweep failed; retrying');
-    } finally {
-      this.#sweeping = false;
-    }
-  }
-
-  async #renew(): Promise<void> {
-    const ids = [...this.#executions.keys()];
-    if (ids.length === 0 || this.#closing) return;
-    try {
-      const { held, cancels } = await this.#options.store.renewLeases(this.owner, ids, Date.now() + this.#options.config.leaseMs);
-      for (const id of ids) {
-        const entry = this.#executions.get(id);
-        if (!entry) continue;
-        if (!held.has(id)) entry.execution.halt('this replica lost the lease');
-        else {
-          const cancel = cancels.get(id);
-          if (cancel) entry.execution.cancel(cancel);
-        }
-      }
-    } catch (error) {
-      this.#options.log.warn({ err: error }, 'workflow lease renewal failed');
-    }
   }
 
   // ---- change notification ---------------------------------------------------------------------------------

@@ -1,68 +1,36 @@
-import { definitionHash } from '../definition/hash.ts';
-import { childLists, type Definition, kindOf, type Step, type StepKind, type StepOf } from '../definition/schema.ts';
+import { type Definition, kindOf, type Step, type StepKind, type StepOf } from '../definition/schema.ts';
 import { type Expressions, expressionBody, truthy } from '../expressions/expressions.ts';
 import type { CheckpointEvent, RunRecord, RunStatus, StepRecord, StepStatus } from '../store/types.ts';
 import { asWorkflowError, type ErrorRecord, errorMatches, Halt, WorkflowError } from './errors.ts';
 import type { ExecutionHost } from './host.ts';
 import { Interrupt, withTimeout } from './interrupt.ts';
-import { retryDelay } from './retry.ts';
+import { compensate, runCall } from './kinds/calls.ts';
+import { runForEach, runParallel, runSwitch } from './kinds/composites.ts';
+import { runApproval, runWait } from './kinds/pauses.ts';
+import { replay } from './kinds/replay.ts';
 import { Scope } from './scope.ts';
+import {
+  COMPOSITE,
+  type Compensable,
+  keyOf,
+  type Result,
+  type SaveFields,
+  SENSITIVE_MARKER,
+  SETTLED,
+  type StepOutcome,
+  type StepRunner,
+  staticCount,
+  stepRecord,
+  unchanged,
+  type Where,
+} from './walk.ts';
 
-/** What a sensitive output is replaced by in checkpoints and results. */
-export const SENSITIVE_MARKER = '[SENSITIVE]';
-
-/** Leaf steps whose settled record is replayed instead of executed. Composites always re-run over their children. */
-const SETTLED: ReadonlySet<StepStatus> = new Set(['completed', 'skipped', 'caught', 'failed', 'cancelled']);
-const COMPOSITE: ReadonlySet<StepKind> = new Set(['parallel', 'forEach', 'switch']);
+export { SENSITIVE_MARKER } from './walk.ts';
 
 export interface RunOutcome {
   status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled'>;
   output?: unknown;
   error?: ErrorRecord;
-}
-
-interface Where {
-  /** Step ids from the root to the enclosing composite, joined by `/`. */
-  path: string;
-  /** Positions in the enclosing forEach loops, outermost first. */
-  indices: number[];
-  signal: AbortSignal;
-}
-
-interface StepOutcome {
-  ran: boolean;
-  output?: unknown;
-  goto?: string;
-}
-
-interface Result {
-  output: unknown;
-  attempts?: number;
-}
-
-interface Compensable {
-  step: Step;
-  key: string;
-  seq: number;
-  scope: Scope;
-}
-
-function keyOf(where: Where, id: string): string {
-  return `${where.path ? `${where.path}/` : ''}${id}${where.indices.map((i) => `:${i}`).join('')}`;
-}
-
-function pathOf(where: Where, id: string): string {
-  return where.path ? `${where.path}/${id}` : id;
-}
-
-/** Steps outside forEach bodies (a loop body counts once its items are known). */
-function staticCount(steps: readonly Step[]): number {
-  let n = 0;
-  for (const step of steps) {
-    n += 1;
-    if (!('forEach' in step)) for (const list of childLists(step)) n += staticCount(list.steps);
-  }
-  return n;
 }
 
 /**
@@ -90,6 +58,8 @@ export class RunExecution {
   #total: number;
   #pendingApprovals = 0;
   #runBinding: Record<string, unknown>;
+  /** What the step kinds (kinds/*.ts) see of this execution. */
+  readonly #runner: StepRunner;
 
   constructor(run: RunRecord, records: StepRecord[], host: ExecutionHost, expressions: Expressions) {
     this.run = run;
@@ -109,7 +79,46 @@ export class RunExecution {
       startedAt: new Date(run.createdAt).toISOString(),
       caller: run.caller,
     };
+    this.#runner = this.#makeRunner();
     if (run.cancelRequested) this.cancel(run.cancelRequested);
+  }
+
+  #makeRunner(): StepRunner {
+    return {
+      run: this.run,
+      definition: this.#def,
+      host: this.#host,
+      records: this.#records,
+      haltSignal: this.#halt.signal,
+      forget: (key) => {
+        this.#records.delete(key);
+      },
+      replayed: (compensable) => {
+        if (compensable) this.#compensable.push(compensable);
+        this.#done += 1;
+      },
+      sequence: (steps, scope, where) => this.#sequence(steps, scope, where),
+      save: (key, step, kind, status, fields, event) => this.#save(key, step, kind, status, fields, event),
+      evaluate: (expression, scope) => this.#evaluate(expression, scope),
+      render: (template, scope) => this.#render(template, scope),
+      params: (template, scope, stepId) => this.#params(template, scope, stepId),
+      sleepUntil: (at, signal) => this.#sleepUntil(at, signal),
+      failureOf: (error, stepId) => this.#failureOf(error, stepId),
+      rethrowFirst: (failures, stepId) => this.#rethrowFirst(failures, stepId),
+      setAttempts: (key, attempt) => {
+        this.#attempts.set(key, attempt);
+      },
+      addSteps: (count) => {
+        this.#total += count;
+      },
+      approvalWaiting: async (delta) => {
+        this.#pendingApprovals += delta;
+        if (delta === 1 && this.#pendingApprovals === 1) await this.#host.setRunStatus('input_required');
+        if (delta === -1 && this.#pendingApprovals === 0 && !this.#stopping && !this.#halt.signal.aborted) {
+          await this.#host.setRunStatus('running');
+        }
+      },
+    };
   }
 
   get cancelled(): boolean {
@@ -144,7 +153,7 @@ export class RunExecution {
       const wanted = cancelled
         ? (this.#cancelRequest?.compensate ?? true)
         : failure.forceCompensate || (this.#def.compensation?.onFailure ?? true);
-      const problems = wanted ? await this.#compensate() : [];
+      const problems = wanted ? await compensate(this.#runner, this.#compensable) : [];
       const record = cancelled ? new WorkflowError('cancelled', 'the run was cancelled').toJSON() : failure.toJSON();
       if (!cancelled && failure.stepId) record.stepId = failure.stepId;
       if (problems.length > 0) record.message = `${record.message}; ${problems.join('; ')}`;
@@ -182,7 +191,7 @@ export class RunExecution {
     const kind = kindOf(step);
     let record = this.#records.get(key);
     if (record && SETTLED.has(record.status) && (!COMPOSITE.has(kind) || record.status === 'skipped')) {
-      const replayed = this.#replay(step, kind, record, scope);
+      const replayed = replay(this.#runner, step, kind, record, scope);
       if (replayed) return replayed;
       record = undefined;
     }
@@ -231,280 +240,39 @@ export class RunExecution {
     }
   }
 
-  /** The outcome of a settled record; undefined when a sensitive output cannot be opened (the step runs again). */
-  #replay(step: Step, kind: StepKind, record: StepRecord, scope: Scope): StepOutcome | undefined {
-    const error = record.error ?? { type: 'tool', message: `step ${step.id} failed` };
-    switch (record.status) {
-      case 'completed': {
-        let output = record.output;
-        if (step.sensitive) {
-          const opened = this.#host.unseal(record.sealed);
-          if (!opened.ok) {
-            this.#host.log.warn(
-              { run_id: this.run.runId, step: record.key },
-              'the sealed output of a sensitive step cannot be opened (no workflows.encryptionKey shared across restarts); running the step again',
-            );
-            this.#records.delete(record.key);
-            return undefined;
-          }
-          output = opened.value;
-          this.#host.protect(output);
-        }
-        if (kind === 'set' && output && typeof output === 'object') {
-          for (const [name, value] of Object.entries(output)) scope.setVar(name, value);
-        }
-        scope.setStep(step.id, { status: 'completed', output, attempts: record.attempts });
-        if (step.compensate) this.#compensable.push({ step, key: record.key, seq: record.doneSeq ?? 0, scope });
-        this.#done += 1;
-        return { ran: true, output };
-      }
-      case 'skipped':
-        scope.setStep(step.id, { status: 'skipped', output: null, attempts: 0 });
-        this.#done += 1;
-        return { ran: false };
-      case 'caught': {
-        scope.setStep(step.id, { status: 'caught', output: null, attempts: record.attempts, error });
-        this.#done += 1;
-        const next = String(record.data?.next ?? 'continue');
-        return { ran: true, output: null, ...(next === 'continue' ? {} : { goto: next }) };
-      }
-      default: {
-        const failure = WorkflowError.from({ ...error, stepId: error.stepId ?? step.id });
-        failure.forceCompensate = record.data?.next === '@compensate';
-        throw record.status === 'cancelled' ? new WorkflowError('cancelled', error.message, { stepId: step.id }) : failure;
-      }
-    }
-  }
-
-  async #execute(kind: StepKind, step: Step, scope: Scope, where: Where, key: string, record?: StepRecord): Promise<Result> {
+  #execute(kind: StepKind, step: Step, scope: Scope, where: Where, key: string, record?: StepRecord): Promise<Result> {
+    const runner = this.#runner;
     switch (kind) {
       case 'call':
-        return this.#call(step as StepOf<'call'>, scope, where, key, record);
+        return runCall(runner, step as StepOf<'call'>, scope, where, key, record);
       case 'parallel':
-        return this.#parallel(step as StepOf<'parallel'>, scope, where, key, record);
+        return runParallel(runner, step as StepOf<'parallel'>, scope, where, key, record);
       case 'forEach':
-        return this.#forEach(step as StepOf<'forEach'>, scope, where, key, record);
+        return runForEach(runner, step as StepOf<'forEach'>, scope, where, key, record);
       case 'switch':
-        return this.#switch(step as StepOf<'switch'>, scope, where, key, record);
+        return runSwitch(runner, step as StepOf<'switch'>, scope, where, key, record);
       case 'approval':
-        return this.#approval(step as StepOf<'approval'>, scope, where, key, record);
+        return runApproval(runner, step as StepOf<'approval'>, scope, where, key, record);
       case 'wait':
-        return this.#wait(step as StepOf<'wait'>, scope, where, key, record);
-      case 'set': {
-        const values = await this.#render((step as StepOf<'set'>).set, scope);
-        for (const [name, value] of Object.entries(values as Record<string, unknown>)) scope.setVar(name, value);
-        return { output: values };
-      }
-      case 'fail': {
-        const spec = (step as StepOf<'fail'>).fail;
-        const message = await this.#render(spec.message, scope);
-        throw new WorkflowError(spec.error, typeof message === 'string' ? message : JSON.stringify(message), {
-          stepId: step.id,
-        });
-      }
+        return runWait(runner, step as StepOf<'wait'>, scope, where, key, record);
+      case 'set':
+        return this.#set(step as StepOf<'set'>, scope);
+      case 'fail':
+        return this.#fail(step as StepOf<'fail'>, scope);
     }
   }
 
-  // ---- step kinds ------------------------------------------------------------------------------------------
-
-  async #call(step: StepOf<'call'>, scope: Scope, where: Where, key: string, record?: StepRecord): Promise<Result> {
-    const spec = step.call;
-    const policy = step.retry ?? this.#def.defaults?.retry;
-    const maxAttempts = policy?.maxAttempts ?? 1;
-    const timeoutMs = step.timeoutMs ?? this.#def.defaults?.timeoutMs;
-    const idempotencyKey = `${this.run.runId}:${key}`;
-    const data = { service: spec.service, tool: spec.tool, idempotencyKey };
-    let attempt = record?.attempts ?? 0;
-    let resend = record?.status === 'running' && attempt > 0;
-    if (record?.status === 'retrying') await this.#sleepUntil(Number(record.data?.nextAt ?? 0), where.signal);
-    for (;;) {
-      if (!resend) attempt += 1;
-      resend = false;
-      this.#attempts.set(key, attempt);
-      const params = await this.#params(spec.params, scope, step.id);
-      await this.#save(key, step, 'call', 'running', { attempts: attempt, data }, 'call');
-      try {
-        const output = await withTimeout(timeoutMs, where.signal, `step ${step.id}`, (signal) =>
-          this.#host.call(
-            { stepId: step.id, key, service: spec.service, tool: spec.tool, params, idempotencyKey, attempt },
-            signal,
-          ),
-        );
-        return { output, attempts: attempt };
-      } catch (error) {
-        if (error instanceof Halt) throw error;
-        const failure = this.#failureOf(error, step.id);
-        if (!policy || failure.type === 'cancelled' || attempt >= maxAttempts || !errorMatches(policy.errorEquals, failure)) {
-          throw failure;
-        }
-        const delay = retryDelay(policy, attempt);
-        const nextAt = this.#host.now() + delay;
-        await this.#save(
-          key,
-          step,
-          'call',
-          'retrying',
-          { attempts: attempt, error: failure.toJSON(), data: { ...data, nextAt } },
-          'retry',
-        );
-        this.#host.log.info(
-          { run_id: this.run.runId, step: key, attempt, error_type: failure.type, delay_ms: delay },
-          'workflow step failed; retrying',
-        );
-        await this.#sleepUntil(nextAt, where.signal);
-      }
-    }
+  async #set(step: StepOf<'set'>, scope: Scope): Promise<Result> {
+    const values = await this.#render(step.set, scope);
+    for (const [name, value] of Object.entries(values as Record<string, unknown>)) scope.setVar(name, value);
+    return { output: values };
   }
 
-  async #parallel(step: StepOf<'parallel'>, scope: Scope, where: Where, key: string, record?: StepRecord): Promise<Result> {
-    if (!record) await this.#save(key, step, 'parallel', 'running', {}, 'step');
-    const siblings = new AbortController();
-    const signal = AbortSignal.any([where.signal, siblings.signal]);
-    const inner: Where = { path: pathOf(where, step.id), indices: where.indices, signal };
-    const failures: unknown[] = [];
-    const settled = await Promise.allSettled(
-      step.parallel.branches.map(async (branch) => {
-        try {
-          return await this.#sequence(branch.steps, scope, inner);
-        } catch (error) {
-          failures.push(error);
-          if (step.parallel.failFast) siblings.abort(new Interrupt('sibling', `a branch of ${step.id} failed`));
-          throw error;
-        }
-      }),
-    );
-    this.#rethrowFirst(failures, step.id);
-    return { output: settled.map((s) => (s.status === 'fulfilled' ? s.value : null)) };
-  }
-
-  async #forEach(step: StepOf<'forEach'>, scope: Scope, where: Where, key: string, record?: StepRecord): Promise<Result> {
-    const spec = step.forEach;
-    const items = typeof spec.in === 'string' ? await this.#evaluate(spec.in, scope) : spec.in;
-    const list = items === undefined || items === null ? [] : Array.isArray(items) ? items : [items];
-    const itemsHash = definitionHash(list);
-    if (record && record.data?.itemsHash !== undefined && record.data.itemsHash !== itemsHash) {
-      throw new WorkflowError(
-        'validation',
-        `the items of forEach ${step.id} changed since the run started (its "in" expression is not deterministic)`,
-        { stepId: step.id },
-      );
-    }
-    if (!record) await this.#save(key, step, 'forEach', 'running', { data: { count: list.length, itemsHash } }, 'step');
-    this.#total += staticCount(spec.steps) * list.length;
-    const results: unknown[] = new Array(list.length).fill(null);
-    const failures: unknown[] = [];
-    const stop = new AbortController();
-    const signal = AbortSignal.any([where.signal, stop.signal]);
-    // Replaying a loop that already failed: iterations that never started must not start now.
-    const replayOnly = record !== undefined && (record.status === 'failed' || record.status === 'caught');
-    const started = replayOnly ? this.#startedIterations(pathOf(where, step.id), where.indices) : undefined;
-    let next = 0;
-    const worker = async () => {
-      while (next < list.length && failures.length === 0) {
-        const index = next++;
-        if (started && !started.has(index)) continue;
-        const iteration = scope.child({ [spec.as]: list[index], index });
-        try {
-          results[index] = await this.#sequence(spec.steps, iteration, {
-            path: pathOf(where, step.id),
-            indices: [...where.indices, index],
-            signal,
-          });
-        } catch (error) {
-          failures.push(error);
-          stop.abort(new Interrupt('sibling', `an iteration of ${step.id} failed`));
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(spec.maxConcurrency, list.length) }, worker));
-    this.#rethrowFirst(failures, step.id);
-    return { output: results };
-  }
-
-  async #switch(step: StepOf<'switch'>, scope: Scope, where: Where, key: string, record?: StepRecord): Promise<Result> {
-    const spec = step.switch;
-    let choice = record?.data?.case as number | null | undefined;
-    if (choice === undefined) {
-      choice = null;
-      for (let i = 0; i < spec.cases.length; i++) {
-        const when = (spec.cases[i] as { when: string | boolean }).when;
-        if (typeof when === 'boolean' ? when : truthy(await this.#evaluate(when, scope))) {
-          choice = i;
-          break;
-        }
-      }
-      if (choice === null && spec.default) choice = -1;
-      await this.#save(key, step, 'switch', 'running', { data: { case: choice } }, 'step');
-    }
-    const steps = choice === null ? undefined : choice === -1 ? spec.default : spec.cases[choice]?.steps;
-    const output = steps ? await this.#sequence(steps, scope, { ...where, path: pathOf(where, step.id) }) : null;
-    return { output };
-  }
-
-  async #approval(step: StepOf<'approval'>, scope: Scope, where: Where, key: string, record?: StepRecord): Promise<Result> {
-    const spec = step.approval;
-    let data = record?.status === 'waiting' ? record.data : undefined;
-    if (!data) {
-      const rendered = await this.#render(spec.message, scope);
-      const message = typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
-      data = { message, ...(spec.timeoutMs ? { deadline: this.#host.now() + spec.timeoutMs } : {}) };
-      await this.#save(key, step, 'approval', 'waiting', { data }, 'step');
-    }
-    this.#pendingApprovals += 1;
-    if (this.#pendingApprovals === 1) await this.#host.setRunStatus('input_required');
-    let decision: Awaited<ReturnType<ExecutionHost['approval']>>;
-    try {
-      decision = await this.#host.approval(
-        {
-          stepId: step.id,
-          key,
-          message: String(data.message),
-          ...(typeof data.deadline === 'number' ? { deadline: data.deadline } : {}),
-        },
-        where.signal,
-      );
-    } finally {
-      this.#pendingApprovals -= 1;
-      if (this.#pendingApprovals === 0 && !this.#stopping && !this.#halt.signal.aborted) {
-        await this.#host.setRunStatus('running');
-      }
-    }
-    if (decision.timedOut) {
-      if (spec.onTimeout === 'fail') {
-        throw new WorkflowError('timeout', `approval ${step.id} timed out`, { stepId: step.id });
-      }
-      if (spec.onTimeout === 'reject') {
-        throw new WorkflowError('approval.rejected', `approval ${step.id} timed out and was rejected`, { stepId: step.id });
-      }
-    } else if (!decision.approved) {
-      const why = decision.comment ? `: ${decision.comment}` : '';
-      throw new WorkflowError('approval.rejected', `approval ${step.id} was rejected by ${decision.by}${why}`, {
-        stepId: step.id,
-      });
-    }
-    return {
-      output: {
-        approved: true,
-        by: decision.by,
-        at: new Date(decision.at).toISOString(),
-        ...(decision.comment ? { comment: decision.comment } : {}),
-        ...(decision.timedOut ? { timedOut: true } : {}),
-      },
-    };
-  }
-
-  async #wait(step: StepOf<'wait'>, scope: Scope, where: Where, key: string, record?: StepRecord): Promise<Result> {
-    let wakeAt = record?.status === 'waiting' ? Number(record.data?.wakeAt) : Number.NaN;
-    if (!Number.isFinite(wakeAt)) {
-      const ms = Number(await this.#render(step.wait.durationMs, scope));
-      if (!Number.isFinite(ms) || ms < 0) {
-        throw new WorkflowError('validation', `wait ${step.id}: durationMs is not a number of milliseconds`, { stepId: step.id });
-      }
-      wakeAt = this.#host.now() + ms;
-      await this.#save(key, step, 'wait', 'waiting', { data: { wakeAt } }, 'step');
-    }
-    await this.#sleepUntil(wakeAt, where.signal);
-    return { output: { until: new Date(wakeAt).toISOString() } };
+  async #fail(step: StepOf<'fail'>, scope: Scope): Promise<Result> {
+    const message = await this.#render(step.fail.message, scope);
+    throw new WorkflowError(step.fail.error, typeof message === 'string' ? message : JSON.stringify(message), {
+      stepId: step.id,
+    });
   }
 
   // ---- completion and compensation ---------------------------------------------------------------------------
@@ -537,71 +305,6 @@ export class RunExecution {
     }
     scope.setStep(step.id, { status: 'completed', output: result.output ?? null, attempts });
     if (step.compensate) this.#compensable.push({ step, key, seq: seq ?? 0, scope });
-  }
-
-  /** Runs the compensate calls of completed steps, newest first, each checkpointed; returns what failed. */
-  async #compensate(): Promise<string[]> {
-    const entries = [...this.#compensable].sort((a, b) => b.seq - a.seq);
-    if (entries.length === 0) return [];
-    await this.#host.setRunStatus('compensating');
-    const problems: string[] = [];
-    const policy = this.#def.defaults?.retry;
-    for (const entry of entries) {
-      const spec = entry.step.compensate;
-      if (!spec) continue;
-      const key = `${entry.key}#compensate`;
-      const record = this.#records.get(key);
-      if (record?.status === 'completed') continue;
-      if (record?.status === 'failed') {
-        problems.push(`compensation of ${entry.key} failed: ${record.error?.message ?? 'unknown error'}`);
-        continue;
-      }
-      const idempotencyKey = `${this.run.runId}:${key}`;
-      const data = { service: spec.service, tool: spec.tool, idempotencyKey };
-      let attempt = record?.attempts ?? 0;
-      let resend = record?.status === 'running' && attempt > 0;
-      for (;;) {
-        if (!resend) attempt += 1;
-        resend = false;
-        try {
-          const params = await this.#params(spec.params, entry.scope, entry.step.id);
-          await this.#save(key, entry.step, 'compensate', 'running', { attempts: attempt, data }, 'compensate');
-          await withTimeout(this.#def.defaults?.timeoutMs, this.#halt.signal, `compensation of ${entry.key}`, (signal) =>
-            this.#host.call(
-              { stepId: entry.step.id, key, service: spec.service, tool: spec.tool, params, idempotencyKey, attempt },
-              signal,
-            ),
-          );
-          await this.#save(
-            key,
-            entry.step,
-            'compensate',
-            'completed',
-            { attempts: attempt, data, finished: true },
-            'compensated',
-          );
-          break;
-        } catch (error) {
-          if (error instanceof Halt) throw error;
-          const failure = this.#failureOf(error, entry.step.id);
-          if (policy && attempt < policy.maxAttempts && errorMatches(policy.errorEquals, failure)) {
-            await this.#sleepUntil(this.#host.now() + retryDelay(policy, attempt), this.#halt.signal);
-            continue;
-          }
-          await this.#save(
-            key,
-            entry.step,
-            'compensate',
-            'failed',
-            { attempts: attempt, data, error: failure.toJSON(), finished: true },
-            'compensated',
-          );
-          problems.push(`compensation of ${entry.key} failed: ${failure.message}`);
-          break;
-        }
-      }
-    }
-    return problems;
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------
@@ -654,18 +357,6 @@ export class RunExecution {
     throw errors.find((e) => e.type !== 'cancelled') ?? errors[0];
   }
 
-  /** The iterations of a loop that have any checkpoint (keys `<loop>/<step>:<outer indices>:<i>`). */
-  #startedIterations(loopPath: string, outer: number[]): Set<number> {
-    const started = new Set<number>();
-    const prefix = `${loopPath}/`;
-    for (const key of this.#records.keys()) {
-      const [path = '', ...indices] = key.replace(/#compensate$/, '').split(':');
-      if (!path.startsWith(prefix) || indices.length <= outer.length) continue;
-      if (outer.every((value, i) => Number(indices[i]) === value)) started.add(Number(indices[outer.length]));
-    }
-    return started;
-  }
-
   #finished(key: string, status: string): void {
     this.#done += 1;
     this.#host.progress(this.#done, Math.max(this.#total, this.#done), `step ${key} ${status}`);
@@ -676,49 +367,18 @@ export class RunExecution {
     step: Step,
     kind: string,
     status: StepStatus,
-    fields: {
-      attempts?: number;
-      output?: unknown;
-      sealed?: string;
-      error?: ErrorRecord;
-      data?: Record<string, unknown>;
-      next?: string | undefined;
-      doneSeq?: number;
-      finished?: boolean;
-    },
+    fields: SaveFields,
     event?: CheckpointEvent['event'],
   ): Promise<void> {
     const previous = this.#records.get(key);
-    const now = this.#host.now();
-    const data = { ...previous?.data, ...fields.data, ...(fields.next ? { next: fields.next } : {}) };
-    const record: StepRecord = {
-      key,
-      stepId: step.id,
-      kind,
-      status,
-      attempts: fields.attempts ?? previous?.attempts ?? 0,
-      ord: previous?.ord ?? this.#ord++,
-      startedAt: previous?.startedAt ?? now,
-      ...(Object.keys(data).length > 0 ? { data } : {}),
-      ...(fields.output !== undefined ? { output: fields.output } : {}),
-      ...(fields.sealed !== undefined ? { sealed: fields.sealed } : {}),
-      ...(fields.error ? { error: fields.error } : {}),
-      ...(fields.doneSeq !== undefined
-        ? { doneSeq: fields.doneSeq }
-        : previous?.doneSeq !== undefined
-          ? { doneSeq: previous.doneSeq }
-          : {}),
-      ...(fields.finished ? { finishedAt: now } : {}),
-    };
-    if (
-      previous &&
-      previous.status === record.status &&
-      previous.attempts === record.attempts &&
-      SETTLED.has(record.status) &&
-      JSON.stringify(previous.error) === JSON.stringify(record.error)
-    ) {
-      return;
-    }
+    const record = stepRecord(
+      previous,
+      { key, stepId: step.id, kind, status, ord: previous?.ord ?? this.#ord },
+      fields,
+      this.#host.now(),
+    );
+    if (!previous) this.#ord++;
+    if (unchanged(previous, record)) return;
     this.#records.set(key, record);
     await this.#host.save(record, event, fields.error ? { error: fields.error } : undefined);
   }

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connectInMemory } from '@switchboard/shared/testing';
 import { k8sService } from '../src/service.ts';
 import { call, deployment, type Harness, harness, ok } from './support.ts';
@@ -120,7 +121,12 @@ describe('secret values never leave the service', () => {
     const client = await connectInMemory(k8sService, {
       env: { K8S_KUBECONFIG: h.kubeconfig, K8S_MODE: 'admin', LOG_LEVEL: 'debug' },
       capabilities: { elicitation: {} },
-      logDestination: new Writable({ write: (chunk, _e, done) => (logs.push(String(chunk)), done()) }) as never,
+      logDestination: new Writable({
+        write: (chunk, _e, done) => {
+          logs.push(String(chunk));
+          done();
+        },
+      }) as never,
       beforeConnect: (c) =>
         c.setRequestHandler(require_elicit() as never, async () => ({ action: 'accept', content: { approve: true } })),
     });
@@ -236,9 +242,3 @@ describe('secret values never leave the service', () => {
     await client.close();
   });
 });
-
-import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-
-function require_elicit() {
-  return ElicitRequestSchema;
-}

@@ -4,6 +4,7 @@ import { z } from '@switchboard/shared';
  * Compact rows for list tools (what `kubectl get` prints, not the object): a pod is a few dozen bytes, so the
  * default page of listPods stays far below the output cap.
  */
+// biome-ignore lint/suspicious/noExplicitAny: rows read API objects (typed models or plain JSON) field by field.
 type Json = Record<string, any>;
 
 const time = (value: unknown): number | undefined => {

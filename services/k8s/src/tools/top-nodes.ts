@@ -1,3 +1,4 @@
+import type { NodeMetric } from '@kubernetes/client-node';
 import { defineTool, z } from '@switchboard/shared';
 import { callOptions, type K8sToolContext } from '../context.ts';
 import { formatCpu, formatMemory, parseQuantity } from '../output/quantity.ts';
@@ -43,7 +44,7 @@ export const topNodes = defineTool({
       k.core.listNode({ limit: 500, ...(args.labelSelector ? { labelSelector: args.labelSelector } : {}) }),
     );
     const allocatable = new Map(nodes.items.map((n) => [n.metadata?.name, n.status?.allocatable ?? {}]));
-    const items = (metrics.items as any[])
+    const items = (metrics.items as unknown as NodeMetric[])
       .map((m) => {
         const cpu = parseQuantity(m.usage?.cpu);
         const memory = parseQuantity(m.usage?.memory);

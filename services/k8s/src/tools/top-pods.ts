@@ -1,3 +1,4 @@
+import type { PodMetric } from '@kubernetes/client-node';
 import { decodeCursor, defineTool, encodeCursor, pageInput, ToolError, z } from '@switchboard/shared';
 import { type K8sToolContext, listTarget } from '../context.ts';
 import { listOutput } from '../output/list-page.ts';
@@ -65,9 +66,9 @@ export const topPods = defineTool({
         ),
       )
       .catch((error) => metricsUnavailable(error, t.k.name));
-    const rows = (list.items as any[]).map((m) => {
-      const cpu = (m.containers ?? []).reduce((n: number, c: any) => n + parseQuantity(c.usage?.cpu), 0);
-      const memory = (m.containers ?? []).reduce((n: number, c: any) => n + parseQuantity(c.usage?.memory), 0);
+    const rows = (list.items as unknown as PodMetric[]).map((m) => {
+      const cpu = (m.containers ?? []).reduce((n, c) => n + parseQuantity(c.usage?.cpu), 0);
+      const memory = (m.containers ?? []).reduce((n, c) => n + parseQuantity(c.usage?.memory), 0);
       return {
         name: m.metadata?.name,
         namespace: m.metadata?.namespace,

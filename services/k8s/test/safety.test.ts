@@ -128,7 +128,7 @@ describe('secret values never leave the service', () => {
         },
       }) as never,
       beforeConnect: (c) =>
-        c.setRequestHandler(require_elicit() as never, async () => ({ action: 'accept', content: { approve: true } })),
+        c.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { approve: true } })),
     });
     const pod = podName();
     h.fake.kubelet.appendLog('shop', pod, 'app', [`connecting with password=${SECRET}`, `raw ${SECRET} end`]);
@@ -221,7 +221,7 @@ describe('secret values never leave the service', () => {
       env: { K8S_KUBECONFIG: restricted, K8S_MODE: 'admin' },
       capabilities: { elicitation: {} },
       beforeConnect: (c) =>
-        c.setRequestHandler(require_elicit() as never, async () => ({ action: 'accept', content: { approve: true } })),
+        c.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { approve: true } })),
     });
     await h.fake.settle(() =>
       h.fake.store.scan(h.fake.type('v1', 'Pod'), 'shop').some((p) => (p.status as any)?.phase === 'Running'),

@@ -121,9 +121,30 @@ describe('k8s read tier against the fake API server', () => {
     expect(previous.error?.message).toContain('previous terminated container "app"');
   });
 
+  test('a crash-looping container: listPods shows the reason and restarts, getPodLogs previous reads the crashed run', async () => {
+    h.fake.seed(deployment('crashy', 'registry.local/crashloop:1', 1, 'shop'));
+    const pod = await h.fake.settle(() =>
+      h.fake.store
+        .scan(h.fake.type('v1', 'Pod'), 'shop')
+        .find((p) => p.metadata.labels?.app === 'crashy' && ((p.status as any)?.containerStatuses?.[0]?.restartCount ?? 0) > 0),
+    );
+    const rows = await ok(client, 'listPods', { namespace: 'shop', labelSelector: 'app=crashy' });
+    expect(rows.items[0]).toMatchObject({ phase: 'CrashLoopBackOff', ready: '0/1', restarts: expect.any(Number) });
+    expect(rows.items[0].restarts).toBeGreaterThan(0);
+    const previous = await ok(client, 'getPodLogs', { namespace: 'shop', name: pod.metadata.name, previous: true });
+    expect(previous.text).toContain('fatal: cannot read configuration');
+    const backoff = await ok(client, 'listEvents', {
+      namespace: 'shop',
+      kind: 'Pod',
+      name: pod.metadata.name,
+      reason: 'BackOff',
+    });
+    expect(backoff.items[0]).toMatchObject({ type: 'Warning', reason: 'BackOff' });
+  });
+
   test('listDeployments and getDeployment with rollout status and revision history', async () => {
     const list = await ok(client, 'listDeployments', { namespace: 'shop' });
-    expect(list.items.map((d: any) => [d.name, d.ready, d.images])).toEqual([
+    expect(list.items.filter((d: any) => d.name !== 'crashy').map((d: any) => [d.name, d.ready, d.images])).toEqual([
       ['api', '1/1', ['registry.local/api:2.0']],
       ['web', '3/3', ['nginx:1.27']],
     ]);

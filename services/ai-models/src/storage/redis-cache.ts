@@ -16,33 +16,66 @@ type Client = ReturnType<typeof createClient>;
  */
 export class RedisResponseCache implements ResponseCache {
   readonly backend = 'redis' as const;
-  readonly #client: Client;
+  readonly #url: string;
   readonly #prefix: string;
-  #connected: Promise<unknown> | undefined;
+  #client: Client | undefined;
+  #connecting: Promise<Client> | undefined;
 
   constructor(options: RedisCacheOptions) {
-    this.#client = createClient({
-      url: options.url,
-      socket: { connectTimeout: 5000, reconnectStrategy: (n) => Math.min(n * 200, 5000) },
-    });
-    // Errors surface on the commands; the client reconnects by itself. Without a listener an error event throws.
-    this.#client.on('error', () => {});
+    this.#url = options.url;
     this.#prefix = options.prefix;
   }
 
+  /** A connected client: made on first use, and made again after a failed first connection. */
   async #ready(): Promise<Client> {
-    this.#connected ??= this.#client.connect().catch((error) => {
-      this.#connected = undefined;
-      throw error;
+    if (this.#client?.isReady) return this.#client;
+    this.#connecting ??= this.#connect().finally(() => {
+      this.#connecting = undefined;
     });
+    return this.#connecting;
+  }
+
+  async #connect(): Promise<Client> {
+    if (this.#client?.isOpen) {
+      // Established before and reconnecting by itself: fail this call rather than wait for it.
+      throw new ToolError('DEPENDENCY_UNAVAILABLE', 'the Redis cache connection is being re-established');
+    }
+    let connectedOnce = false;
+    const client: Client = createClient({
+      url: this.#url,
+      // While Redis is away, commands fail at once (DEPENDENCY_UNAVAILABLE) instead of queueing behind a reconnect.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: 5000,
+        // An established connection reconnects with backoff; a first connection that fails is given up (below).
+        reconnectStrategy: (retries: number) => (connectedOnce ? Math.min(retries * 200, 5000) : 200),
+      },
+    });
+    let lastError: unknown;
+    // Errors surface on the commands; without a listener an error event would throw.
+    client.on('error', (error) => {
+      lastError = error;
+    });
+    client.on('ready', () => {
+      connectedOnce = true;
+    });
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`no connection within 5 s${lastError ? ` (${(lastError as Error).message})` : ''}`)),
+        5000,
+      ).unref(),
+    );
+    const refused = new Promise<never>((_, reject) => client.once('error', (error: Error) => reject(error)));
     try {
-      await this.#connected;
+      await Promise.race([client.connect(), timeout, refused]);
+      this.#client = client;
+      return client;
     } catch (error) {
+      client.destroy();
       throw new ToolError('DEPENDENCY_UNAVAILABLE', `the Redis cache cannot be reached: ${(error as Error).message}`, {
         cause: error,
       });
     }
-    return this.#client;
   }
 
   #entry(key: string): string {
@@ -114,6 +147,6 @@ export class RedisResponseCache implements ResponseCache {
   }
 
   async close(): Promise<void> {
-    if (this.#connected) await this.#client.close().catch(() => {});
+    if (this.#client?.isOpen) await this.#client.close().catch(() => {});
   }
 }

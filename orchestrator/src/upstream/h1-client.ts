@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import { headerLines, trimmed } from '@switchboard/shared';
+import { headerLines } from '@switchboard/shared';
 import type { Dispatcher } from 'undici';
+import { find, H1Error, parseResponseHead } from './h1-head.ts';
 import type { ExchangeRequest } from './http-exchange.ts';
 
 export interface H1ClientOptions {
@@ -12,7 +13,6 @@ export interface H1ClientOptions {
   idleMs?: number;
 }
 
-type Headers = Record<string, string | string[]>;
 type Handler = Pick<Dispatcher.DispatchHandler, 'onResponseStart' | 'onResponseData' | 'onResponseEnd' | 'onResponseError'>;
 
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -26,26 +26,6 @@ const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const NO_CONTROLLER = undefined as unknown as Dispatcher.DispatchController;
 const invalidHeader = (name: string) => new H1Error('UND_ERR_INVALID_ARG', `invalid request header ${JSON.stringify(name)}`);
-
-/** A failure with a code, as the transport maps it (connect failures say the request was never sent). */
-class H1Error extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'H1Error';
-    this.code = code;
-  }
-}
-
-/**
- * Where `delimiter` starts in `bytes`, or -1 while it has not arrived; past `limit` bytes without it, the response is
- * refused (`code`, `message`).
- */
-function find(bytes: Buffer, delimiter: Buffer, limit: number, code: string, message: string): number {
-  const at = bytes.indexOf(delimiter);
-  if (at < 0 && bytes.length > limit) throw new H1Error(code, message);
-  return at;
-}
 
 /** One response being read: framing state and where the body goes. */
 interface Reading {
@@ -178,38 +158,9 @@ class Connection {
 
   /** The status line and headers; an interim (1xx) response is skipped. */
   #head(reading: Reading, text: string): void {
-    let lineEnd = text.indexOf('\r\n');
-    if (lineEnd < 0) lineEnd = text.length;
-    const minor = text.charCodeAt(7);
-    if (
-      !text.startsWith('HTTP/1.') ||
-      (minor !== 48 && minor !== 49) ||
-      text.charCodeAt(8) !== 32 ||
-      !/^\d{3}$/.test(text.slice(9, 12)) ||
-      (lineEnd > 12 && text.charCodeAt(12) !== 32)
-    ) {
-      throw new H1Error('UND_ERR_INVALID_RESPONSE', 'malformed status line');
-    }
-    const statusCode = Number(text.slice(9, 12));
-    if (statusCode >= 100 && statusCode < 200) {
-      if (statusCode === 101) throw new H1Error('UND_ERR_INVALID_RESPONSE', 'unexpected protocol upgrade');
-      return;
-    }
-    const headers: Headers = {};
-    let start = lineEnd + 2;
-    while (start < text.length) {
-      let end = text.indexOf('\r\n', start);
-      if (end < 0) end = text.length;
-      const colon = text.indexOf(':', start);
-      if (colon <= start || colon > end) throw new H1Error('UND_ERR_INVALID_RESPONSE', 'malformed header line');
-      const name = trimmed(text, start, colon).toLowerCase();
-      const value = trimmed(text, colon + 1, end);
-      const previous = headers[name];
-      if (previous === undefined) headers[name] = value;
-      else if (Array.isArray(previous)) previous.push(value);
-      else headers[name] = [previous, value];
-      start = end + 2;
-    }
+    const head = parseResponseHead(text);
+    if (head === undefined) return;
+    const { statusCode, minor, headers } = head;
     const one = (name: string) => {
       const value = headers[name];
       return Array.isArray(value) ? value.join(', ') : value;

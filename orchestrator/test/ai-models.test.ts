@@ -49,8 +49,8 @@ describe('ai-models through the orchestrator', () => {
   const clients: Client[] = [];
   const sampled: unknown[] = [];
 
-  const requests = async (): Promise<{ anthropic: number; openai: number }> =>
-    (await fetch(`${fixtures.info.control}/requests`)).json();
+  const requests = async () =>
+    (await (await fetch(`${fixtures.info.control}/requests`)).json()) as { anthropic: number; openai: number };
   const fault = (body: Record<string, unknown>) =>
     fetch(`${fixtures.info.control}/fault`, {
       method: 'POST',

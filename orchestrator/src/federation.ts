@@ -153,6 +153,7 @@ export class Federation implements FederationView {
       reconnectBaseMs: this.config.reconnectBaseMs,
       reconnectMaxMs: this.config.reconnectMaxMs,
       childBaseEnv: this.#options.childBaseEnv,
+      fastHttp: this.config.fastHttp,
       events: {
         onCatalogue: () => this.#rebuild(),
         onState: (u) => this.#onState(u),

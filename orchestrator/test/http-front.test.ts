@@ -317,3 +317,29 @@ describe('clients and shutdown', () => {
     await conn.closed;
   }, 20_000);
 });
+
+describe('with SWITCHBOARD_FAST_HTTP=false', () => {
+  test('every request is served by node:http, and sessions, calls and streams work as on the fast path', async () => {
+    const own = await startOrchestrator({ upstreams: [] }, { SWITCHBOARD_FAST_HTTP: 'false' });
+    try {
+      const conn = await RawConnection.open(own.url);
+      await conn.write(post('/mcp', INITIALIZE, { authorization: '', 'x-correlation-id': 'corr-node-1' }));
+      const init = await conn.response();
+      expect(init.status).toBe(200);
+      expect(init.head).toMatch(NODE);
+      expect(init.head).not.toMatch(FAST);
+      expect(init.headers['x-correlation-id']).toBe('corr-node-1');
+      const sessionId = init.headers['mcp-session-id'] as string;
+      await conn.write(post('/mcp', ping(90), { authorization: '', 'mcp-session-id': sessionId }));
+      const answer = await conn.response();
+      expect(answer.head).toMatch(NODE);
+      expect(JSON.parse(answer.body)).toEqual({ jsonrpc: '2.0', id: 90, result: {} });
+      conn.close();
+      const client = await connect(`${own.url}/mcp`);
+      expect((await client.callTool({ name: 'orchestrator.health', arguments: {} })).isError).toBeFalsy();
+      await client.close();
+    } finally {
+      await own.close();
+    }
+  }, 20_000);
+});

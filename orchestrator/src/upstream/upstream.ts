@@ -43,6 +43,8 @@ export interface UpstreamOptions {
   reconnectMaxMs: number;
   /** PATH and HOME for stdio children; nothing else of the orchestrator's environment reaches them. */
   childBaseEnv: Record<string, string>;
+  /** POSTs to a plain-HTTP upstream take the lean client (H1Client); false: undici for everything. */
+  fastHttp: boolean;
 }
 
 const CLIENT_INFO = { name: 'switchboard-orchestrator', version: '0.1.0' };
@@ -106,7 +108,7 @@ export class Upstream {
     if (options.config.url) {
       const origin = new URL(new URL(options.config.url).origin);
       this.#pool = new Pool(origin, { connections: 256, keepAliveTimeout: 60_000 });
-      if (origin.protocol === 'http:') this.#h1 = new H1Client({ origin, connectTimeoutMs: options.config.timeouts.connectMs });
+      if (origin.protocol === 'http:' && options.fastHttp) this.#h1 = new H1Client({ origin, connectTimeoutMs: options.config.timeouts.connectMs });
     }
   }
 

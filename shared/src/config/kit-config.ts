@@ -34,6 +34,7 @@ function kitSchema(defaultPort: number) {
     shutdownTimeoutMs: envInt({ min: 0 }).default(10_000),
     dataDir: z.string().min(1).default('./.data'),
     readOnly: envBoolean().default(false),
+    fastHttp: envBoolean().default(true),
     idempotencyRetentionMs: envInt({ min: 100 }).default(24 * 60 * 60 * 1000),
     idempotencyDatabaseUrl: databaseUrl().optional(),
   });
@@ -77,6 +78,7 @@ export function kitConfigSpec(defaultPort: number): ConfigSpec<KitSchema> {
       shutdownTimeoutMs: 'SWITCHBOARD_SHUTDOWN_TIMEOUT_MS',
       dataDir: 'SWITCHBOARD_DATA_DIR',
       readOnly: 'SWITCHBOARD_READ_ONLY',
+      fastHttp: 'SWITCHBOARD_FAST_HTTP',
       idempotencyRetentionMs: 'SWITCHBOARD_IDEMPOTENCY_RETENTION_MS',
       idempotencyDatabaseUrl: 'SWITCHBOARD_IDEMPOTENCY_DATABASE_URL',
     },

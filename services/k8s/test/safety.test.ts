@@ -32,8 +32,18 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+const runningPod = () =>
+  h.fake.store
+    .scan(h.fake.type('v1', 'Pod'), 'shop')
+    .find(
+      (p) =>
+        p.metadata.labels?.app === 'app' &&
+        (p.status as any)?.phase === 'Running' &&
+        (p.status as any)?.containerStatuses?.[0]?.ready,
+    );
 const podName = () =>
-  h.fake.store.scan(h.fake.type('v1', 'Pod'), 'shop').find((p) => p.metadata.labels?.app === 'app')?.metadata.name as string;
+  (runningPod() ?? h.fake.store.scan(h.fake.type('v1', 'Pod'), 'shop').find((p) => p.metadata.labels?.app === 'app'))?.metadata
+    .name as string;
 
 describe('read-only mode (the default) hides and refuses the write and destructive tiers', () => {
   test('tools/list shows only readOnlyHint tools; calling a hidden one by name is READ_ONLY and reaches no API', async () => {
@@ -150,7 +160,7 @@ describe('secret values never leave the service', () => {
       metadata: { name: 'new-creds', namespace: 'shop' },
       stringData: { token: `${SECRET}-2` },
     };
-    const calls: [string, Record<string, unknown>][] = [
+    const calls: [string, Record<string, unknown> | (() => Record<string, unknown>)][] = [
       ['listContexts', {}],
       ['listNamespaces', {}],
       ['listPods', { namespace: 'shop' }],
@@ -177,16 +187,17 @@ describe('secret values never leave the service', () => {
       ['rollbackDeployment', { namespace: 'shop', name: 'app' }],
       ['createService', { namespace: 'shop', name: 'app', selector: { app: 'app' }, ports: [{ port: 80 }] }],
       ['exposeDeployment', { namespace: 'shop', name: 'app', serviceName: 'app-2', port: 81 }],
-      ['execInPod', { namespace: 'shop', name: pod, command: ['env'] }],
-      ['execInPod', { namespace: 'shop', name: pod, command: ['printenv', 'DB_PASSWORD'] }],
-      ['execInPod', { namespace: 'shop', name: pod, command: ['cat', '/etc/creds/password'] }],
-      ['execInPod', { namespace: 'shop', name: pod, command: ['sh', '-c', 'echo $DB_PASSWORD'] }],
+      ['execInPod', () => ({ namespace: 'shop', name: podName(), command: ['env'] })],
+      ['execInPod', () => ({ namespace: 'shop', name: podName(), command: ['printenv', 'DB_PASSWORD'] })],
+      ['execInPod', () => ({ namespace: 'shop', name: podName(), command: ['cat', '/etc/creds/password'] })],
+      ['execInPod', () => ({ namespace: 'shop', name: podName(), command: ['sh', '-c', 'echo $DB_PASSWORD'] })],
       ['deleteResource', { apiVersion: 'v1', kind: 'Secret', namespace: 'shop', name: 'new-creds' }],
-      ['deletePod', { namespace: 'shop', name: pod }],
+      ['deletePod', () => ({ namespace: 'shop', name: podName() })],
     ];
     const outputs: string[] = [];
     for (const [name, args] of calls) {
-      const result = await client.callTool({ name, arguments: args });
+      if (name === 'execInPod' || name === 'deletePod') await h.fake.settle(() => runningPod());
+      const result = await client.callTool({ name, arguments: typeof args === 'function' ? args() : args });
       outputs.push(JSON.stringify(result));
       expect({ name, error: (result.structuredContent as any)?.error?.code }).toEqual({ name, error: undefined });
     }
@@ -205,6 +216,33 @@ describe('secret values never leave the service', () => {
     expect(outputs.join('\n')).toContain('[masked: 8 bytes]');
     expect(outputs.join('\n')).toContain('[REDACTED]');
     await client.close();
+  });
+
+  test('a Secret created after the namespace was listed is still masked in the logs of a pod that reads it', async () => {
+    const client = await h.connect();
+    await ok(client, 'getPodLogs', { namespace: 'shop', name: podName() });
+    const late = 'late-secret-value-0042';
+    h.fake.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'late', namespace: 'shop' }, stringData: { token: late } });
+    h.fake.seed({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'late-reader', namespace: 'shop' },
+      spec: {
+        containers: [
+          {
+            name: 'c',
+            image: 'busybox:1.36',
+            command: ['sh', '-c', 'echo token=$T; sleep 3600'],
+            env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'late', key: 'token' } } }],
+          },
+        ],
+      },
+    });
+    await h.fake.settle(
+      () => (h.fake.store.get(h.fake.type('v1', 'Pod'), 'shop', 'late-reader').status as any)?.phase === 'Running',
+    );
+    const logs = await ok(client, 'getPodLogs', { namespace: 'shop', name: 'late-reader' });
+    expect(logs.text).toBe('token=[REDACTED]\n');
   });
 
   test('logs and exec are refused when a Secret the pod reads cannot be read (masking could not be promised)', async () => {

@@ -43,10 +43,13 @@ export class SecretIndex {
     return complete;
   }
 
-  /** Makes sure every Secret the pod reads is known to the redactor, or refuses (fail closed). */
+  /**
+   * Makes sure every Secret the pod reads is known to the redactor, or refuses (fail closed). The referenced
+   * Secrets are read afresh each time (one created after the namespace was listed is still masked).
+   */
   async guardPod(client: ClusterClient, pod: Record<string, unknown>, options: CallOptions, tool: string): Promise<void> {
     const metadata = pod.metadata as { name: string; namespace: string };
-    if (await this.prime(client, metadata.namespace, options)) return;
+    const listed = await this.prime(client, metadata.namespace, options);
     for (const name of secretsReferencedBy(pod)) {
       try {
         const secret = await client.call(`read secret ${name}`, options, () =>
@@ -56,6 +59,7 @@ export class SecretIndex {
       } catch (error) {
         if (error instanceof ToolError && error.code === 'NOT_FOUND') continue;
         if (error instanceof ToolError && error.code === 'PERMISSION_DENIED') {
+          if (listed) continue;
           throw new ToolError(
             'PERMISSION_DENIED',
             `${tool} refused: pod ${metadata.namespace}/${metadata.name} reads Secret "${name}", which this service cannot read, so its value could not be masked in the output; grant the service account get on secrets in ${metadata.namespace}`,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -23,7 +23,10 @@ describe('linux-cli through the orchestrator', () => {
   const prompts: string[] = [];
 
   beforeAll(async () => {
+    // linux-cli runs commands in its sandbox as an unprivileged user, who must reach the root and own it.
+    chmodSync(dir.path, 0o755);
     mkdirSync(root);
+    if (process.getuid?.() === 0) chownSync(root, 65534, 65534);
     linux = await spawnService(LINUX_CLI_MAIN, {
       env: {
         PORT: '0',

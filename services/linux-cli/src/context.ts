@@ -5,6 +5,7 @@ import type { OutputStore } from './exec/output-store.ts';
 import type { BackupStore } from './fs/backup-store.ts';
 import type { Policy } from './policy/policy.ts';
 import type { AuditLog } from './safety/audit-log.ts';
+import type { Sandbox } from './sandbox/sandbox.ts';
 import type { HostResolver } from './ssh/host-resolver.ts';
 import type { CommandValidator } from './validator/validate.ts';
 
@@ -26,6 +27,8 @@ export interface LinuxCliClients {
   jobs: JobManager;
   backups: BackupStore;
   hosts: HostResolver;
+  /** Where local commands run: bubblewrap, or nothing when the operator turned it off. */
+  sandbox: Sandbox;
 }
 
 export type LinuxCliToolContext = ToolContext<LinuxCliConfig, LinuxCliClients>;

@@ -1,5 +1,5 @@
-import { mkdirSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { chmodSync, chownSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, type KitConfig, type SetupInput, type SetupResult, type z } from '@switchboard/shared';
 import { createCmdbClient } from './cmdb/cmdb-client.ts';
 import type { LinuxCliConfig, linuxCliConfig } from './config.ts';
@@ -7,9 +7,10 @@ import type { LinuxCliClients } from './context.ts';
 import { JobManager } from './exec/job-manager.ts';
 import { OutputStore } from './exec/output-store.ts';
 import { BackupStore } from './fs/backup-store.ts';
-import { isInsideAny, realPathLoose } from './fs/real-path.ts';
+import { isInside, isInsideAny, realPathLoose } from './fs/real-path.ts';
 import { loadPolicy } from './policy/load-policy.ts';
 import { createAuditLog } from './safety/audit-log.ts';
+import { hostUser, setupSandbox } from './sandbox/setup-sandbox.ts';
 import { createHostResolver } from './ssh/host-resolver.ts';
 import { createEnvMatcher } from './validator/env-names.ts';
 import { createCommandValidator } from './validator/validate.ts';
@@ -21,7 +22,16 @@ function realRoots(config: Readonly<LinuxCliConfig & KitConfig>, problems: strin
   const isDefault = config.roots.length === 1 && config.roots[0] === resolve(config.dataDir, 'linux-cli', 'workspace');
   for (const root of config.roots) {
     try {
-      if (isDefault) mkdirSync(root, { recursive: true, mode: 0o750 });
+      if (isDefault) {
+        mkdirSync(root, { recursive: true, mode: 0o750 });
+        const owner = hostUser(config);
+        if (owner) {
+          // The sandbox user must reach its workspace: let it walk through the data directories (not list them).
+          for (let dir = dirname(root); isInside(dir, resolve(config.dataDir)); dir = dirname(dir))
+            chmodSync(dir, statSync(dir).mode | 0o001);
+          chownSync(root, owner.uid, owner.gid);
+        }
+      }
       if (!statSync(root).isDirectory()) {
         problems.push(`roots (LINUX_CLI_ROOTS): ${root} is not a directory`);
         continue;
@@ -76,9 +86,10 @@ export async function setupLinuxCli(
       );
   }
 
+  const sandbox = setupSandbox({ config, roots, home, protectedPaths, log });
   const audit = createAuditLog({ file: config.auditLog, redactor, log });
   const envAllowed = createEnvMatcher(config.envAllow);
-  const validator = createCommandValidator({ policy, trustedDirs: pathDirs, envAllowed });
+  const validator = createCommandValidator({ policy, trustedDirs: pathDirs, envAllowed, maxParallel: config.maxParallel });
   const outputs = new OutputStore({
     maxOutputBytes: config.maxOutputBytes,
     retentionMs: config.outputRetentionMs,
@@ -126,11 +137,32 @@ export async function setupLinuxCli(
       : undefined,
   });
   log.info(
-    { roots, policy: policy.source, commands: policy.commands.size, approvalMode: config.approvalMode, audit: config.auditLog },
+    {
+      roots,
+      policy: policy.source,
+      commands: policy.commands.size,
+      approvalMode: config.approvalMode,
+      audit: config.auditLog,
+      sandbox: sandbox.describe(),
+    },
     'linux-cli policy loaded',
   );
   return {
-    clients: { policy, validator, roots, home, pathDirs, protectedPaths, envAllowed, audit, outputs, jobs, backups, hosts },
+    clients: {
+      policy,
+      validator,
+      roots,
+      home,
+      pathDirs,
+      protectedPaths,
+      envAllowed,
+      audit,
+      outputs,
+      jobs,
+      backups,
+      hosts,
+      sandbox,
+    },
     close: () => jobs.close(),
   };
 }

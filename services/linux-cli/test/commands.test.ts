@@ -55,11 +55,15 @@ describe('runCommand runs real commands without a shell', () => {
       expect(names).toEqual([
         'GIT_CONFIG_NOSYSTEM',
         'GIT_CONFIG_PARAMETERS',
+        'GIT_PAGER',
         'GIT_TERMINAL_PROMPT',
         'HOME',
         'LANG',
         'LESSSECURE',
+        'PAGER',
         'PATH',
+        'PWD',
+        'SYSTEMD_PAGER',
         'TZ',
       ]);
       expect(out.stdout).not.toContain('service-secret-value-42');
@@ -124,7 +128,8 @@ describe('git cannot be made to run programs by a prepared repository', () => {
     expect(implicit.exitCode).not.toBe(0);
     expect(existsSync(marker)).toBe(false);
     const explicit = await h.call('runCommand', { argv: ['git', '--git-dir=bare', 'status'] });
-    expect(explicit.error?.details?.rule).toBe('git-repository-override');
+    expect(explicit.error?.details?.rule).toBe('refused-option');
+    expect(explicit.error?.details?.reason).toContain('points git at another repository');
   });
 });
 

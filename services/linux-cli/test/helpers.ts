@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lchownSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -17,12 +17,24 @@ export interface Sandbox {
   cleanup(): void;
 }
 
+/** The user sandboxed commands run as when the tests run as root (the default LINUX_CLI_SANDBOX_USER). */
+export const SANDBOX_UID = 65534;
+const asRoot = process.getuid?.() === 0;
+
+/** Gives a file or directory made by the test to the sandbox user, as the file tools do for what they create. */
+export function giveToSandbox(path: string): void {
+  if (asRoot) lchownSync(path, SANDBOX_UID, SANDBOX_UID);
+}
+
 export function makeSandbox(prefix = 'linux-cli-test-'): Sandbox {
   const base = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  // The sandbox user must be able to reach the root (mkdtemp makes 0700 directories).
+  chmodSync(base, 0o755);
   const root = join(base, 'root');
   const outside = join(base, 'outside');
   const data = join(base, 'data');
   for (const dir of [root, outside, data]) mkdirSync(dir, { recursive: true });
+  giveToSandbox(root);
   return { base, root, outside, data, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 
@@ -103,8 +115,11 @@ export async function startHarness(sandbox: Sandbox, options: StartOptions = {})
 
 export function writeFiles(dir: string, files: Record<string, string>): void {
   for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
+    const parent = join(dir, name, '..');
+    const first = mkdirSync(parent, { recursive: true });
+    if (first) for (let d = parent; d.length >= first.length; d = join(d, '..')) giveToSandbox(d);
     writeFileSync(join(dir, name), content);
+    giveToSandbox(join(dir, name));
   }
 }
 

@@ -82,11 +82,14 @@ describe('sshRunCommand against a real sshd', () => {
     expect(names).toEqual([
       'GIT_CONFIG_NOSYSTEM',
       'GIT_CONFIG_PARAMETERS',
+      'GIT_PAGER',
       'GIT_TERMINAL_PROMPT',
       'HOME',
       'LANG',
       'LESSSECURE',
+      'PAGER',
       'PATH',
+      'SYSTEMD_PAGER',
       'TZ',
     ]);
     const pwd = await h.ok('sshRunCommand', { host: 'box', argv: ['pwd'], cwd: join(remoteRoot, 'sub') });

@@ -1,11 +1,11 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { localResolver } from '../src/commands/local-command.ts';
+import { localResolver } from '../src/fs/local-resolver.ts';
 import { loadPolicy } from '../src/policy/load-policy.ts';
 import { createEnvMatcher } from '../src/validator/env-names.ts';
 import { PolicyRefusal } from '../src/validator/refusal.ts';
-import { parseShellScript } from '../src/validator/shell-parser.ts';
+import { parseShellScript } from '../src/validator/shell/parse-script.ts';
 import { createCommandValidator, type Verdict } from '../src/validator/validate.ts';
 import { makeSandbox, type Sandbox } from './helpers.ts';
 
@@ -15,6 +15,7 @@ const validator = createCommandValidator({
   policy: loadPolicy(undefined),
   trustedDirs: ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'],
   envAllowed: createEnvMatcher(['TZ', 'LC_*']),
+  maxParallel: 4,
 });
 
 const judge = (argv: string[]): Promise<Verdict> =>
@@ -61,7 +62,7 @@ describe('what the validator allows, and how risky it says it is', () => {
     [['echo', '/etc/shadow', '$(not run)'], 'read_only'],
     [['sh', '-c', 'echo hi > new.txt'], 'modify'],
     [['sh', '-c', 'echo hi >> existing.txt'], 'modify'],
-    [['sed', '-i', 's/a/b/', 'src/a.ts'], 'modify'],
+    [['sed', '-i', 's/a/b/', 'src/a.ts'], 'destructive'],
     [['git', 'commit', '-m', 'x'], 'modify'],
     [['cp', 'src/a.ts', 'src/b.ts'], 'modify'],
     [['ln', '-s', 'a.ts', 'src/c.ts'], 'modify'],
@@ -69,7 +70,7 @@ describe('what the validator allows, and how risky it says it is', () => {
     [['sort', '-o', 'sorted.txt', 'existing.txt'], 'modify'],
     [['rm', 'existing.txt'], 'destructive'],
     [['sh', '-c', 'echo hi > existing.txt'], 'destructive'],
-    [['find', '.', '-name', '*.tmp', '-delete'], 'destructive'],
+    [['find', 'src', '-name', '*.tmp', '-delete'], 'destructive'],
     [['git', 'reset', '--hard'], 'destructive'],
     [['git', 'push', '--force'], 'destructive'],
     [['sh', '-c', 'find . -type f -name x -exec rm {} \\;'], 'destructive'],

@@ -2,27 +2,22 @@ import { ToolError } from '@switchboard/shared';
 import type { LinuxCliToolContext } from '../context.ts';
 import { buildChildEnv } from '../exec/child-env.ts';
 import { resolveExecutable } from '../exec/executable.ts';
-import { startProcess } from '../exec/run-process.ts';
+import { type Launch, startProcess } from '../exec/run-process.ts';
 import { resolveFilePath } from '../fs/file-paths.ts';
-import { realPathLoose } from '../fs/real-path.ts';
+import { localResolver } from '../fs/local-resolver.ts';
 import { requireApproval } from '../safety/approval.ts';
 import type { ApprovalOutcome } from '../safety/audit-log.ts';
 import type { AuditRecord } from '../safety/audited.ts';
-import type { PathResolver } from '../validator/path-check.ts';
 import { refuse } from '../validator/refusal.ts';
 import type { Verdict } from '../validator/validate.ts';
 import { type CommandRequest, callEnv, timeoutOf } from './command-request.ts';
 import { buildCommandResult, type CommandResult } from './command-result.ts';
 
-export const localResolver: PathResolver = {
-  resolve: (paths) => Promise.all(paths.map((path) => realPathLoose(path))),
-};
-
 export interface PreparedLocal {
   verdict: Verdict;
   cwd: string;
   env: Record<string, string>;
-  file: string;
+  launch: Launch;
   approval: ApprovalOutcome;
 }
 
@@ -75,10 +70,15 @@ export async function prepareLocal(
     cwd,
     host: 'local',
     reasons: verdict.riskReasons,
+    replaces: verdict.replaces,
     mode: ctx.config.approvalMode,
   });
   record.approval = approval;
   const file = await resolveExecutable(request.argv[0] as string, clients.pathDirs);
+  const launch = clients.sandbox.launch(
+    { file, argv: request.argv, cwd },
+    { writable: verdict.risk !== 'read_only' && !ctx.config.readOnly, network: verdict.network },
+  );
   const env = buildChildEnv({
     path: clients.pathDirs.join(':'),
     home: clients.home,
@@ -86,7 +86,7 @@ export async function prepareLocal(
     fixed: ctx.config.childEnv,
     call: callVariables,
   });
-  return { verdict, cwd, env, file, approval };
+  return { verdict, cwd, env, launch, approval };
 }
 
 /** runCommand and runReadOnlyCommand (locally): validate, approve, run, capture, page. */
@@ -101,7 +101,7 @@ export async function runLocalCommand(
   const prepared = await prepareLocal(ctx, tool, request, record, options);
   const output = ctx.clients.outputs.create(ctx.caller.id);
   const handle = await startProcess({
-    file: prepared.file,
+    launch: prepared.launch,
     argv: request.argv,
     cwd: prepared.cwd,
     env: prepared.env,
@@ -121,7 +121,9 @@ export async function runLocalCommand(
   if (result.timedOut) {
     throw new ToolError(
       'TIMEOUT',
-      `${request.argv[0]} did not finish within ${timeoutMs} ms; its process group got SIGTERM, then SIGKILL after ${ctx.config.killGraceMs} ms. Partial output: readCommandOutput {"id":"${output.id}"}`,
+      `${request.argv[0]} did not finish within ${timeoutMs} ms; its process group got SIGTERM, then ${
+        prepared.launch.innerGroup ? 'its sandbox and everything in it' : 'the group'
+      } SIGKILL after ${ctx.config.killGraceMs} ms. Partial output: readCommandOutput {"id":"${output.id}"}`,
       {
         details: {
           id: output.id,

@@ -70,6 +70,7 @@ export async function runSshCommand(
       cwd,
       host: `${request.host} (${target.user}@${target.host}:${target.port})`,
       reasons: verdict.riskReasons,
+      replaces: verdict.replaces,
       mode: config.approvalMode,
     });
     record.approval = approval;

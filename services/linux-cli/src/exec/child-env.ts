@@ -31,6 +31,9 @@ const GIT_OVERRIDES = [
 export function hardeningEnv(): Record<string, string> {
   return {
     LESSSECURE: '1',
+    PAGER: 'cat',
+    GIT_PAGER: 'cat',
+    SYSTEMD_PAGER: 'cat',
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_TERMINAL_PROMPT: '0',
     GIT_CONFIG_PARAMETERS: GIT_OVERRIDES.map(([key, value]) => `'${key}'='${value}'`).join(' '),

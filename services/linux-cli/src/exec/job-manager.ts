@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ToolError } from '@switchboard/shared';
 import type { Risk } from '../policy/risk.ts';
 import { CaptureBuffer } from './capture-buffer.ts';
-import { type ProcessHandle, type ProcessResult, type StartProcessOptions, startProcess } from './run-process.ts';
+import { type Launch, type ProcessHandle, type ProcessResult, type StartProcessOptions, startProcess } from './run-process.ts';
 
 export type JobState = 'running' | 'exited' | 'killed' | 'timed_out';
 
@@ -36,7 +36,7 @@ export interface JobManagerOptions {
 
 export interface StartJobInput {
   caller: string;
-  file: string;
+  launch: Launch;
   argv: string[];
   cwd: string;
   env: Record<string, string>;
@@ -78,7 +78,7 @@ export class JobManager {
     const stderr = new CaptureBuffer(this.options.maxOutputBytes, 'tail');
     const lifetimeMs = Math.min(input.lifetimeMs, this.options.maxLifetimeMs);
     const options: StartProcessOptions = {
-      file: input.file,
+      launch: input.launch,
       argv: input.argv,
       cwd: input.cwd,
       env: input.env,

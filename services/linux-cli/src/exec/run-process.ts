@@ -1,10 +1,28 @@
 import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { ToolError } from '@switchboard/shared';
 import type { CaptureBuffer } from './capture-buffer.ts';
 
-export interface StartProcessOptions {
-  /** The executable file; argv[0] is passed as the process name. */
+/** What to execute: the program file, its arguments after argv[0], the name it sees as argv[0], and the user. */
+export interface Launch {
   file: string;
+  args: readonly string[];
+  argv0: string;
+  uid?: number;
+  gid?: number;
+  /** Where the program starts, when not the command's cwd (bubblewrap changes into it inside the sandbox). */
+  cwd?: string;
+  /**
+   * A launcher that runs the command in a process group of its own further down (bubblewrap: its init's session):
+   * the group a signal goes to first, given the launcher's pid. SIGKILL then goes to the launcher, taking everything
+   * with it; and a signal that ended the command comes back as the launcher's exit code 128+N.
+   */
+  innerGroup?(pid: number): number | undefined;
+}
+
+export interface StartProcessOptions {
+  launch: Launch;
+  /** The command as the caller gave it, for messages. */
   argv: readonly string[];
   cwd: string;
   env: Record<string, string>;
@@ -33,6 +51,10 @@ export interface ProcessHandle {
   kill(signal?: 'SIGTERM' | 'SIGKILL' | 'SIGINT' | 'SIGHUP'): void;
 }
 
+function signalName(number: number): string | undefined {
+  return Object.entries(osConstants.signals).find(([, value]) => value === number)?.[0];
+}
+
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -48,9 +70,12 @@ export function startProcess(options: StartProcessOptions): Promise<ProcessHandl
   return new Promise((resolveStart, rejectStart) => {
     const started = process.hrtime.bigint();
     const startedAt = new Date();
-    const child = spawn(options.file, options.argv.slice(1), {
-      argv0: options.argv[0],
-      cwd: options.cwd,
+    const { launch } = options;
+    const child = spawn(launch.file, [...launch.args], {
+      argv0: launch.argv0,
+      ...(launch.uid !== undefined ? { uid: launch.uid } : {}),
+      ...(launch.gid !== undefined ? { gid: launch.gid } : {}),
+      cwd: launch.cwd ?? options.cwd,
       env: options.env,
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -60,9 +85,14 @@ export function startProcess(options: StartProcessOptions): Promise<ProcessHandl
     let cancelled = false;
     let killTimer: NodeJS.Timeout | undefined;
     let exit: { code: number | null; signal: string | null } | undefined;
+    let signalled = false;
     const terminate = (signal: 'SIGTERM' | 'SIGKILL' | 'SIGINT' | 'SIGHUP' = 'SIGTERM') => {
       if (child.pid === undefined) return;
-      signalGroup(child.pid, signal);
+      signalled = true;
+      const inner = signal === 'SIGKILL' ? undefined : launch.innerGroup?.(child.pid);
+      // A sandbox whose command cannot be asked (it has no inner group yet) is stopped whole.
+      if (launch.innerGroup && inner === undefined) signalGroup(child.pid, 'SIGKILL');
+      else signalGroup(inner ?? child.pid, signal);
       if (signal !== 'SIGKILL' && !killTimer) {
         killTimer = setTimeout(() => child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'), options.killGraceMs);
       }
@@ -92,9 +122,10 @@ export function startProcess(options: StartProcessOptions): Promise<ProcessHandl
         if (killTimer) clearTimeout(killTimer);
         options.signal?.removeEventListener('abort', onAbort);
         const final = exit ?? { code, signal };
+        const relayed = launch.innerGroup && signalled && final.code !== null ? signalName(final.code - 128) : undefined;
         resolveDone({
-          exitCode: final.code,
-          signal: final.signal,
+          exitCode: relayed ? null : final.code,
+          signal: relayed ?? final.signal,
           timedOut,
           cancelled,
           durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n),

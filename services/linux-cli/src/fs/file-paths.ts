@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { refuse } from '../validator/refusal.ts';
+import { gitDirAbove } from './local-resolver.ts';
 import { isInside, isInsideAny, realPathLoose } from './real-path.ts';
 
 /** Where the file tools may go. */
@@ -62,6 +63,13 @@ export async function resolveFilePath(raw: string, scope: FileScope, options: Re
     }
   }
   if (real === '/dev' || real.startsWith('/dev/')) refuse('forbidden-device', `${JSON.stringify(raw)} is a device path`);
+  const gitDir = options.forWrite ? await gitDirAbove(real) : undefined;
+  if (gitDir) {
+    refuse(
+      'git-internals',
+      `${JSON.stringify(raw)} is inside ${gitDir}, which git would use as a repository: hooks and config there run commands`,
+    );
+  }
   if (!resolved.exists) {
     if (options.forWrite && !options.createParents) {
       const parent = await stat(dirname(real)).catch(() => undefined);

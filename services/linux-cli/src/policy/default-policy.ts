@@ -16,10 +16,7 @@ export const BUILTIN_COMMANDS: Readonly<Record<string, CommandRule>> = {
   grep: READ_ONLY,
   egrep: READ_ONLY,
   fgrep: READ_ONLY,
-  find: {
-    risk: 'read_only',
-    options: { '-delete': 'destructive', '-fprint': 'modify', '-fprint0': 'modify', '-fprintf': 'modify', '-fls': 'modify' },
-  },
+  find: READ_ONLY,
   stat: READ_ONLY,
   du: READ_ONLY,
   df: READ_ONLY,
@@ -45,7 +42,7 @@ export const BUILTIN_COMMANDS: Readonly<Record<string, CommandRule>> = {
   dirname: READ_ONLY,
   realpath: READ_ONLY,
   readlink: READ_ONLY,
-  sort: { risk: 'read_only', options: { '-o': 'modify', '--output': 'modify' } },
+  sort: READ_ONLY,
   uniq: READ_ONLY,
   cut: READ_ONLY,
   tr: READ_ONLY,
@@ -62,7 +59,7 @@ export const BUILTIN_COMMANDS: Readonly<Record<string, CommandRule>> = {
   od: READ_ONLY,
   column: READ_ONLY,
   awk: READ_ONLY,
-  sed: { risk: 'read_only', options: { '-i': 'modify', '--in-place': 'modify' } },
+  sed: READ_ONLY,
   journalctl: {
     risk: 'read_only',
     options: {

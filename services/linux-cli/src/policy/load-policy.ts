@@ -1,6 +1,9 @@
 import { statSync } from 'node:fs';
 import { ConfigError, defineConfig, loadConfig, z } from '@switchboard/shared';
+import { findOption, type OptionTable } from '../validator/argv/spec.ts';
+import { builtinSpec, specFor } from '../validator/commands/registry.ts';
 import { unlistableReason } from '../validator/forbidden.ts';
+import type { CommandSpec } from '../validator/handler.ts';
 import { BUILTIN_COMMANDS } from './default-policy.ts';
 import type { CommandRule, Policy } from './policy.ts';
 import { RISKS } from './risk.ts';
@@ -14,6 +17,15 @@ const ruleSchema = z.union([
       subcommands: z.record(z.string().min(1), riskSchema).optional(),
       options: z.record(z.string().regex(/^-/, 'options start with -'), riskSchema).optional(),
       denyOptions: z.array(z.string().regex(/^-/, 'options start with -')).optional(),
+      network: z.boolean().optional(),
+      arguments: z
+        .object({
+          options: z.string().optional(),
+          operands: z.enum(['read', 'use', 'text']).optional(),
+          permute: z.boolean().optional(),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
 ]);
@@ -36,7 +48,40 @@ function freezeRule(rule: CommandRule): CommandRule {
     ...(rule.subcommands ? { subcommands: Object.freeze({ ...rule.subcommands }) } : {}),
     ...(rule.options ? { options: Object.freeze({ ...rule.options }) } : {}),
     ...(rule.denyOptions ? { denyOptions: Object.freeze([...rule.denyOptions]) } : {}),
+    ...(rule.network !== undefined ? { network: rule.network } : {}),
+    ...(rule.arguments ? { arguments: Object.freeze({ ...rule.arguments }) } : {}),
   });
+}
+
+/**
+ * A rule must speak the validator's language: options it names must be options the command's spec declares (or a
+ * subcommand's), subcommands must be ones the spec can read, and only commands without a built-in spec may declare
+ * their own arguments.
+ */
+function ruleProblems(name: string, rule: CommandRule): string[] {
+  const problems: string[] = [];
+  const builtin = builtinSpec(name);
+  if (rule.arguments && builtin)
+    problems.push(`commands.${name}.arguments: ${name} has a built-in spec, which arguments cannot replace`);
+  let spec: CommandSpec;
+  try {
+    spec = specFor(name, rule);
+  } catch (error) {
+    return [`commands.${name}.arguments.options: ${(error as Error).message}`];
+  }
+  const tables: OptionTable[] = [spec.syntax.options, ...Object.values((spec.subcommands ?? {}) as Record<string, OptionTable>)];
+  for (const written of [...Object.keys(rule.options ?? {}), ...(rule.denyOptions ?? [])]) {
+    if (!tables.some((table) => findOption(table, written))) {
+      problems.push(`commands.${name}: ${written} is not an option of ${name} that the validator knows`);
+    }
+  }
+  if (spec.subcommands) {
+    for (const sub of Object.keys(rule.subcommands ?? {})) {
+      if (!Object.hasOwn(spec.subcommands, sub))
+        problems.push(`commands.${name}.subcommands.${sub}: the validator cannot read ${name} ${sub}`);
+    }
+  }
+  return problems;
 }
 
 function frozenPolicy(entries: Record<string, CommandRule>, source: string): Policy {
@@ -64,7 +109,11 @@ function frozenPolicy(entries: Record<string, CommandRule>, source: string): Pol
  * that others than its owner may write, or that lists a forbidden command, stops start-up.
  */
 export function loadPolicy(file: string | undefined): Policy {
-  if (!file) return frozenPolicy({ ...BUILTIN_COMMANDS }, 'builtin');
+  if (!file) {
+    const problems = Object.entries(BUILTIN_COMMANDS).flatMap(([name, rule]) => ruleProblems(name, rule));
+    if (problems.length > 0) throw new ConfigError('linux-cli built-in policy', problems);
+    return frozenPolicy({ ...BUILTIN_COMMANDS }, 'builtin');
+  }
   const problems: string[] = [];
   try {
     const mode = statSync(file).mode;
@@ -90,6 +139,8 @@ export function loadPolicy(file: string | undefined): Policy {
     entries[name] = typeof rule === 'string' ? { risk: rule } : (rule as CommandRule);
   }
   for (const name of parsed.deny) delete entries[name];
+  for (const [name, rule] of Object.entries(entries))
+    problems.push(...ruleProblems(name, rule).map((p) => `policy file ${file}: ${p}`));
   if (problems.length > 0) throw new ConfigError('linux-cli policy', problems);
   return frozenPolicy(entries, file);
 }

@@ -9,6 +9,19 @@ export interface CommandRule {
   options?: Readonly<Record<string, Risk>>;
   /** Options refused outright. */
   denyOptions?: readonly string[];
+  /** The sandbox shares the host's network with calls made only of commands that have this (curl, git fetch). */
+  network?: boolean;
+  /** For a command the validator has no built-in spec for: the options it accepts and what its operands are. */
+  arguments?: Readonly<ArgumentRules>;
+}
+
+export interface ArgumentRules {
+  /** Option table in the built-in specs' syntax (`r|raw-output indent=T f|file=R`); empty by default. */
+  options?: string;
+  /** Operands are paths it reads, paths it may change (`use`), or text. */
+  operands?: 'read' | 'use' | 'text';
+  /** GNU permutation (options after operands); true by default. */
+  permute?: boolean;
 }
 
 /** The command allowlist: anything not in `commands` is refused. Read once at start, frozen, never written. */

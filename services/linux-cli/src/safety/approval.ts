@@ -10,6 +10,8 @@ export interface ApprovalRequest {
   cwd: string;
   host: string;
   reasons: readonly string[];
+  /** Existing files the call replaces, truncates or deletes. */
+  replaces?: readonly string[];
   mode: ApprovalMode;
 }
 
@@ -57,6 +59,11 @@ export async function requireApproval(ctx: ToolContext, request: ApprovalRequest
     `cwd:  ${request.cwd}`,
     `argv: ${JSON.stringify(request.argv)}`,
     `why:  ${request.reasons.join('; ')}`,
+    ...(request.replaces && request.replaces.length > 0
+      ? [
+          `replaces or deletes: ${request.replaces.slice(0, 20).join(', ')}${request.replaces.length > 20 ? ` and ${request.replaces.length - 20} more` : ''}`,
+        ]
+      : []),
     'Approving runs exactly this command, once.',
   ].join('\n');
   const answer = await ctx.elicit({

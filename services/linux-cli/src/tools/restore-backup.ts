@@ -4,6 +4,7 @@ import type { LinuxCliToolContext } from '../context.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { resolveFilePath } from '../fs/file-paths.ts';
 import { audited } from '../safety/audited.ts';
+import { hostUser } from '../sandbox/setup-sandbox.ts';
 import { refuse } from '../validator/refusal.ts';
 
 export const restoreBackup = defineTool({
@@ -53,7 +54,7 @@ export const restoreBackup = defineTool({
         return { path: info.path, restoredFrom: id, bytesWritten: data.length, unchanged: false, backupOfCurrent: saved.id };
       }
       record.ran = true;
-      await writeFileAtomic(target.path, data, { mode });
+      await writeFileAtomic(target.path, data, { mode, ...hostUser(ctx.config) });
       return { path: info.path, restoredFrom: id, bytesWritten: data.length, unchanged: false };
     }),
 });

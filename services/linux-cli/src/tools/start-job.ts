@@ -29,7 +29,7 @@ export const startJob = defineTool({
       const prepared = await prepareLocal(ctx, 'startJob', args, record, { readOnlyOnly: false });
       const job = await ctx.clients.jobs.start({
         caller: ctx.caller.id,
-        file: prepared.file,
+        launch: prepared.launch,
         argv: args.argv,
         cwd: prepared.cwd,
         env: prepared.env,

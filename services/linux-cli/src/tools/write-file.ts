@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { defineTool, ToolError, z } from '@switchboard/shared';
 import type { LinuxCliToolContext } from '../context.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { resolveFilePath } from '../fs/file-paths.ts';
+import { makeParents } from '../fs/new-entries.ts';
 import { audited } from '../safety/audited.ts';
+import { hostUser } from '../sandbox/setup-sandbox.ts';
 
 export const modeSchema = z
   .string()
@@ -60,9 +62,10 @@ export const writeFile = defineTool({
         await writeFileAtomic(file.path, data, { mode, uid: file.stat.uid, gid: file.stat.gid });
         return { path: file.path, bytesWritten: data.length, created: false, unchanged: false, backupId: backup.id, sha256 };
       }
-      if (args.createParents) await mkdir(dirname(file.path), { recursive: true });
+      const owner = hostUser(ctx.config);
+      if (args.createParents) await makeParents(dirname(file.path), owner);
       record.ran = true;
-      await writeFileAtomic(file.path, data, { mode: args.mode ? Number.parseInt(args.mode, 8) : 0o644 });
+      await writeFileAtomic(file.path, data, { mode: args.mode ? Number.parseInt(args.mode, 8) : 0o644, ...owner });
       return { path: file.path, bytesWritten: data.length, created: true, unchanged: false, sha256 };
     }),
 });

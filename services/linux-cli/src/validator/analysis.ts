@@ -11,17 +11,33 @@ export interface Arg {
   tilde: boolean;
 }
 
-export type PathAccess = 'read' | 'write';
+/**
+ * What a command does to a path. The risk of a call follows from these after the paths are resolved: replacing or
+ * deleting an existing file is destructive, creating or changing one is modify, reading is nothing.
+ * - read: reads its content or metadata
+ * - write: opens it for writing and truncates it, creating it when missing (cp's destination, tee, `>`)
+ * - append: opens it for appending (`>>`, tee -a)
+ * - rewrite: replaces its content in place (sed -i, truncate)
+ * - create: makes a new entry (mkdir, a link)
+ * - replace: puts a new entry in its place, replacing an existing one (mv's destination, ln -f)
+ * - delete: removes it (rm, rmdir, find -delete)
+ * - meta: changes its metadata (chmod, touch)
+ * - move: renames it away (mv's source)
+ * - use: may change it in ways the command decides (a policy-added command); the rule's risk applies
+ */
+export type PathEffect = 'read' | 'write' | 'append' | 'rewrite' | 'create' | 'replace' | 'delete' | 'meta' | 'move' | 'use';
 
 /** A path an invocation will touch, to be resolved and checked against the allowed roots. */
 export interface PathUse {
   raw: string;
-  access: PathAccess;
+  effect: PathEffect;
   command: string;
   /** Directories (raw, relative to the cwd) a relative path is resolved against instead of the cwd (ln -s targets). */
   bases?: string[];
-  /** A shell redirection that truncates the file: destructive when the file exists. */
-  truncate?: boolean;
+  /** When the path is an existing directory, the command writes these names inside it (cp a b dir/). */
+  intoDir?: string[];
+  /** A shell redirection: writing /dev/null, /dev/stdout or /dev/stderr is harmless there. */
+  redirect?: boolean;
 }
 
 /** A command the call would run, with the risk the policy gives it. */
@@ -31,6 +47,12 @@ export interface InvocationSummary {
   risk: Risk;
   /** The wrappers it sits in, outermost first (`sh -c`, `sudo`, `find -exec`). */
   via: string[];
+  /** It creates links or renames entries, so paths checked before it ran may lead elsewhere after. */
+  changesLinks?: string;
+  /** It was given network access by the policy. */
+  network: boolean;
+  /** How many paths it uses (redirections included). */
+  pathCount: number;
 }
 
 export interface Analysis {
@@ -43,4 +65,8 @@ export interface Analysis {
 
 export function plainArgs(values: readonly string[]): Arg[] {
   return values.map((value) => ({ value, dynamic: false, special: false, tilde: false }));
+}
+
+export function isWriteEffect(effect: PathEffect): boolean {
+  return effect !== 'read';
 }

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
-import { argMatchesOption, hasOption, parseOptions } from './options.ts';
+import { hasOption, type ParsedArgs } from './argv/parse-args.ts';
+import { killTargets } from './commands/system.ts';
 import { refuse } from './refusal.ts';
 
 /**
@@ -147,10 +148,9 @@ const SYSTEMCTL_POWER = new Set([
   'soft-reboot',
 ]);
 
-/** Refuses calls on the forbidden list; `args` excludes the command name. */
-export function checkForbidden(name: string, args: readonly string[], home: string): void {
-  const named = forbiddenName(name);
-  if (named) refuse(named.rule, named.reason, name);
+/** Refuses calls on the forbidden list, reading the arguments as the command's spec parsed them. */
+export function checkForbidden(name: string, parsed: ParsedArgs, home: string): void {
+  const operands = parsed.operands.map((operand) => operand.value);
   switch (name) {
     case 'rm':
     case 'rmdir':
@@ -159,57 +159,55 @@ export function checkForbidden(name: string, args: readonly string[], home: stri
     case 'chmod':
     case 'chown':
     case 'chgrp': {
-      const recursive = hasOption(args, '-r') || hasOption(args, '-R') || hasOption(args, '--recursive');
-      if (args.some((a) => argMatchesOption(a, '--no-preserve-root'))) {
-        refuse('forbidden-root', `${name} --no-preserve-root is forbidden`, name);
-      }
-      const { operands } = parseOptions(args, { permute: true });
-      const target = operands.find((o) => isRootLike(o.value, home));
+      if (hasOption(parsed, 'no-preserve-root')) refuse('forbidden-root', `${name} --no-preserve-root is forbidden`, name);
+      const recursive = hasOption(parsed, 'recursive');
+      const target = operands.find((operand) => isRootLike(operand, home));
       if (target && (recursive || name === 'mv' || name === 'rm' || name === 'rmdir' || name === 'shred')) {
         refuse(
           'forbidden-root',
-          `${name}${recursive ? ' -r' : ''} on ${target.value} (the root, a top-level system directory or the home directory) is forbidden`,
+          `${name}${recursive ? ' -r' : ''} on ${target} (the root, a top-level system directory or the home directory) is forbidden`,
           name,
         );
       }
       return;
     }
     case 'find': {
-      const start = args.findIndex((a) => a.startsWith('-') || a === '(' || a === '!');
-      const starts = start < 0 ? args : args.slice(0, start);
-      if (args.some((a) => a === '-delete') && starts.some((s) => isRootLike(s, home))) {
+      const start = operands.findIndex((a) => a.startsWith('-') || a === '(' || a === '!');
+      const starts = start < 0 ? operands : operands.slice(0, start);
+      if (operands.includes('-delete') && starts.some((s) => isRootLike(s, home))) {
         refuse('forbidden-root', 'find -delete from the root or a top-level system directory is forbidden', name);
       }
       return;
     }
     case 'dd': {
-      for (const arg of args) {
-        if (arg.startsWith('of=')) {
-          const target = posix.normalize(arg.slice(3));
-          if (target.startsWith('/dev/') && !['/dev/null', '/dev/stdout', '/dev/stderr'].includes(target)) {
-            refuse('forbidden-dd-device', `dd writing to the device ${target} is forbidden`, name);
-          }
+      for (const operand of operands) {
+        if (!operand.startsWith('of=')) continue;
+        const target = posix.normalize(operand.slice(3));
+        if (target.startsWith('/dev/') && !['/dev/null', '/dev/stdout', '/dev/stderr'].includes(target)) {
+          refuse('forbidden-dd-device', `dd writing to the device ${target} is forbidden`, name);
         }
       }
       return;
     }
     case 'systemctl': {
-      const { operands } = parseOptions(args, { permute: true });
-      const verb = operands[0]?.value;
+      const verb = operands[0];
       if (verb && SYSTEMCTL_POWER.has(verb)) refuse('forbidden-power', `systemctl ${verb} is forbidden`, name);
       return;
     }
     case 'kill':
     case 'pkill':
     case 'killall': {
-      let i = 0;
-      if (args[0] && /^-[A-Za-z0-9]+$/.test(args[0]) && args.length > 1) i = 1;
-      if (args[i] === '-s' || args[i] === '-n') i += 2;
-      for (const arg of args.slice(i)) {
-        if (arg === '-1' || arg === '1')
-          refuse('forbidden-kill-all', `${name} ${arg} signals every process or init; forbidden`, name);
+      const targets = name === 'kill' ? killTargets(parsed.operands.map((operand) => operand.arg)) : operands;
+      for (const operand of targets) {
+        if (operand === '1' || /^-\d+$/.test(operand)) {
+          refuse(
+            'forbidden-kill-all',
+            `${name} ${operand} signals init, every process or a whole process group; forbidden`,
+            name,
+          );
+        }
       }
-      if (name !== 'kill' && args.some((a) => a === '-u' || a === '--user') && args.includes('root')) {
+      if (name !== 'kill' && operands.includes('root') && hasOption(parsed, 'user')) {
         refuse('forbidden-kill-all', `${name} -u root signals every root process; forbidden`, name);
       }
       return;

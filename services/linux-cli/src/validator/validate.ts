@@ -1,5 +1,5 @@
 import type { Policy } from '../policy/policy.ts';
-import { maxRisk, type Risk } from '../policy/risk.ts';
+import { maxRisk, type Risk, riskRank } from '../policy/risk.ts';
 import { type Analysis, type InvocationSummary, plainArgs } from './analysis.ts';
 import { CommandAnalyzer } from './analyzer.ts';
 import { type CheckedPath, checkPaths, type PathResolver } from './path-check.ts';
@@ -9,6 +9,8 @@ export interface CommandValidatorOptions {
   /** Directories of the child PATH: where a command given by absolute path may live. */
   trustedDirs: readonly string[];
   envAllowed(name: string): boolean;
+  /** The largest number of processes one command may run at once (xargs -P). */
+  maxParallel: number;
 }
 
 export interface ValidationTarget {
@@ -26,6 +28,10 @@ export interface Verdict {
   invocations: InvocationSummary[];
   paths: CheckedPath[];
   riskReasons: string[];
+  /** Existing files and directories the call replaces, truncates or deletes (real paths), for the approval prompt. */
+  replaces: string[];
+  /** Whether the sandbox may share the host's network: every command in the call was given network by the policy. */
+  network: boolean;
 }
 
 export interface CommandValidator {
@@ -35,6 +41,45 @@ export interface CommandValidator {
   validate(argv: readonly string[], target: ValidationTarget): Promise<Verdict>;
 }
 
+/**
+ * Commands that never open network connections themselves, so a call may pair them with a command the policy gives
+ * network (`curl ... | jq`); a call with any other command keeps the sandbox's network off.
+ */
+const NETWORK_INERT = new Set([
+  'sh',
+  'bash',
+  'dash',
+  'echo',
+  'printf',
+  'true',
+  'false',
+  ':',
+  'cat',
+  'head',
+  'tail',
+  'grep',
+  'egrep',
+  'fgrep',
+  'wc',
+  'sort',
+  'uniq',
+  'cut',
+  'tr',
+  'sed',
+  'jq',
+  'base64',
+  'md5sum',
+  'sha1sum',
+  'sha256sum',
+  'tee',
+  'timeout',
+  'nice',
+  'env',
+  'exit',
+  'test',
+  '[',
+]);
+
 /** The security validator: judges a parsed argv, never a string, and refuses at the first rule it breaks. */
 export function createCommandValidator(options: CommandValidatorOptions): CommandValidator {
   const analyze = (argv: readonly string[], home: string): Analysis =>
@@ -43,6 +88,7 @@ export function createCommandValidator(options: CommandValidatorOptions): Comman
       trustedDirs: options.trustedDirs,
       home,
       envAllowed: options.envAllowed,
+      maxParallel: options.maxParallel,
     }).analyzeArgv(plainArgs(argv));
   return {
     analyze,
@@ -52,12 +98,20 @@ export function createCommandValidator(options: CommandValidatorOptions): Comman
       let risk = analysis.risk;
       const riskReasons = [...analysis.riskReasons];
       for (const path of paths) {
-        if (path.truncatesExisting) {
-          risk = maxRisk(risk, 'destructive');
-          riskReasons.push(`the redirection onto ${path.raw} overwrites an existing file`);
-        }
+        if (riskRank(path.risk) > riskRank('read_only') && path.reason && !riskReasons.includes(path.reason))
+          riskReasons.push(path.reason);
+        risk = maxRisk(risk, path.risk);
       }
-      return { risk, invocations: analysis.invocations, paths, riskReasons };
+      const replaces = [...new Set(paths.filter((path) => path.replaces).map((path) => path.real))];
+      const network = analysis.invocations.every((invocation) => invocation.network || NETWORK_INERT.has(invocation.name));
+      return {
+        risk,
+        invocations: analysis.invocations,
+        paths,
+        riskReasons,
+        replaces,
+        network: network && analysis.invocations.some((invocation) => invocation.network),
+      };
     },
   };
 }

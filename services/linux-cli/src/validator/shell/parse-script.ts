@@ -1,4 +1,6 @@
-import { refuse } from './refusal.ts';
+import { refuse } from '../refusal.ts';
+import { decodeAnsiC } from './ansi-c.ts';
+import { checkWord } from './word-checks.ts';
 
 /**
  * A deliberately small POSIX shell parser for the scripts given to `sh -c` / `bash -c`. It finds every simple
@@ -121,6 +123,8 @@ class Parser {
         continue;
       }
       if ((c === '<' || c === '>') && this.peek(1) === '(') {
+        const before = this.src[this.i - 1] ?? ' ';
+        if (!/[\s;&|()]/.test(before)) refuse('shell-syntax', 'a process substitution must stand alone as a word');
         current.words.push(this.processSubstitution(c));
         continue;
       }
@@ -221,57 +225,9 @@ class Parser {
 
   ansiCQuote(): string {
     // At `$'`.
-    this.i += 2;
-    let out = '';
-    for (;;) {
-      const c = this.peek();
-      if (c === '') refuse('shell-syntax', "unterminated $'...' quote");
-      if (c === "'") {
-        this.i += 1;
-        return out;
-      }
-      if (c !== '\\') {
-        out += c;
-        this.i += 1;
-        continue;
-      }
-      const e = this.peek(1);
-      this.i += 2;
-      const simple: Record<string, string> = {
-        n: '\n',
-        t: '\t',
-        r: '\r',
-        a: '\x07',
-        b: '\b',
-        e: '\x1b',
-        E: '\x1b',
-        f: '\f',
-        v: '\v',
-        '\\': '\\',
-        "'": "'",
-        '"': '"',
-        '?': '?',
-      };
-      if (e in simple) {
-        out += simple[e];
-      } else if (e === 'x') {
-        const hex = /^[0-9A-Fa-f]{1,2}/.exec(this.src.slice(this.i))?.[0] ?? '';
-        this.i += hex.length;
-        out += String.fromCharCode(Number.parseInt(hex || '0', 16));
-      } else if (e === 'u' || e === 'U') {
-        const hex = new RegExp(`^[0-9A-Fa-f]{1,${e === 'u' ? 4 : 8}}`).exec(this.src.slice(this.i))?.[0] ?? '';
-        this.i += hex.length;
-        out += String.fromCodePoint(Number.parseInt(hex || '0', 16));
-      } else if (/[0-7]/.test(e)) {
-        const oct = /^[0-7]{0,2}/.exec(this.src.slice(this.i))?.[0] ?? '';
-        this.i += oct.length;
-        out += String.fromCharCode(Number.parseInt(e + oct, 8));
-      } else if (e === 'c') {
-        refuse('shell-syntax', "control-character escapes (\\c) in $'...' are refused");
-      } else {
-        out += `\\${e}`;
-      }
-    }
+    const decoded = decodeAnsiC(this.src, this.i + 2);
+    this.i = decoded.end;
+    return decoded.text;
   }
 
   doubleQuoted(): { text: string; dynamic: boolean } {
@@ -385,17 +341,7 @@ class Parser {
     const text = parts.map((p) => p.text).join('');
     const unquoted = parts.map((p) => (p.quoted ? '\u0001'.repeat(p.text.length) : p.text)).join('');
     const allUnquoted = parts.every((p) => !p.quoted);
-    if (text.includes('\0')) refuse('nul', 'the script contains a NUL byte');
-    if (/[*?]/.test(unquoted) || /\[.*\]/.test(unquoted)) {
-      refuse(
-        'shell-glob',
-        `unquoted glob pattern "${text}": the shell would expand it to paths the validator cannot check; quote it`,
-      );
-    }
-    if (/\{[^{}]*(,|\.\.)[^{}]*\}/.test(unquoted)) {
-      refuse('shell-brace-expansion', `brace expansion in "${text}" is refused; write the words out`);
-    }
-    if (tilde && !/^~(\/|$)/.test(text)) refuse('shell-tilde', `"${text}": ~user paths are refused`);
+    checkWord(text, unquoted, tilde);
     return {
       word: { text, dynamic, processSubstitution: false, tilde },
       bare: allUnquoted && !dynamic ? text : undefined,

@@ -1,21 +1,11 @@
-import { refuse } from './refusal.ts';
+import { refuse } from '../refusal.ts';
 
 /**
- * Checks on the little programs that awk and sed take as an argument: both languages can run commands
- * (awk `system()`, pipes and getline; GNU sed's `e` command and `s///e`) and write or read files
- * (`print > file`, sed `w`/`r`), so such programs are refused.
+ * A reader for GNU sed scripts: addresses, commands, their arguments and `s`/`y` delimiters. GNU sed can run
+ * commands (`e`, `s///e`) and read or write other files (`r`, `R`, `w`, `W`, `s///w`), so those are refused; so is any
+ * command it does not know, and any script it cannot read to the end.
  */
-export function checkAwkProgram(program: string, command: string): void {
-  const withoutOr = program.replace(/\|\|/g, '');
-  if (/\bsystem\s*\(/.test(program)) refuse('awk-system', `${command}: system() runs shell commands`, command);
-  if (/\bgetline\b/.test(program)) refuse('awk-getline', `${command}: getline reads commands' output or other files`, command);
-  if (withoutOr.includes('|')) refuse('awk-pipe', `${command}: pipes to or from commands ("|") are refused`, command);
-  if (/\bprintf?\b[^;{}\n]*>/.test(program))
-    refuse('awk-redirect', `${command}: print/printf redirected to a file is refused`, command);
-  if (program.includes('@')) refuse('awk-extension', `${command}: @include, @load and indirect calls are refused`, command);
-}
-
-const SED_SIMPLE = new Set(['d', 'D', 'g', 'G', 'h', 'H', 'l', 'n', 'N', 'p', 'P', 'q', 'Q', 'x', 'z', '=', 'F', 'L']);
+const SED_SIMPLE = new Set(['d', 'D', 'g', 'G', 'h', 'H', 'l', 'n', 'N', 'p', 'P', 'q', 'Q', 'x', 'z', '=', 'F']);
 
 function skipDelimited(script: string, start: number, delimiter: string): number {
   // From just after an opening delimiter to just after the closing one; backslash escapes the delimiter.
@@ -111,6 +101,6 @@ export function checkSedScript(script: string): void {
       while (i < n && /[0-9]/.test(script[i] as string)) i += 1;
       continue;
     }
-    refuse('sed-syntax', `sed: the command "${c}" is not understood by the validator`, 'sed');
+    refuse('sed-syntax', `sed: the command ${JSON.stringify(c)} is not understood by the validator`, 'sed');
   }
 }

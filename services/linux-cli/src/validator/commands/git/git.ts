@@ -36,6 +36,20 @@ function pathsAs(effect: PathEffect): Semantics {
   return (ctx, sub) => ctx.operandPaths(sub.operands, effect);
 }
 
+/**
+ * A repository named by fetch, pull, push or clone: a URL for another host is the network's business (and the
+ * sandbox's), but a local path, a file:// URL, or a path in scp form without a host is a path it reads; transports
+ * that run programs are refused.
+ */
+function repositoryOperand(ctx: CommandContext, repository: Operand | undefined): void {
+  if (!repository) return;
+  const value = repository.value;
+  if (/^(ext|fd)::/.test(value)) refuse('git-runs-program', `git ${value}: the ext:: and fd:: transports run programs`, 'git');
+  const file = /^file:\/\/(\/.*)$/.exec(value);
+  if (file) ctx.path(file[1] as string, 'read');
+  else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !/^[^/]+@[^:/]+:/.test(value)) ctx.operandPaths([repository], 'read');
+}
+
 function destructiveIf(ctx: CommandContext, sub: ParsedArgs, ids: string[], reason: string): void {
   if (hasOption(sub, ...ids)) ctx.raise('destructive', reason);
 }
@@ -84,9 +98,10 @@ const SEMANTICS: Readonly<Record<string, Semantics>> = {
   },
   merge: () => {},
   init: (ctx, sub) => ctx.operandPaths(sub.operands, 'create'),
-  fetch: () => {},
-  pull: () => {},
+  fetch: (ctx, sub) => repositoryOperand(ctx, sub.operands[0]),
+  pull: (ctx, sub) => repositoryOperand(ctx, sub.operands[0]),
   push: (ctx, sub) => {
+    repositoryOperand(ctx, sub.operands[0]);
     destructiveIf(
       ctx,
       sub,
@@ -115,8 +130,7 @@ const SEMANTICS: Readonly<Record<string, Semantics>> = {
   clone: (ctx, sub) => {
     const [source, directory] = sub.operands;
     if (!source) refuse('missing-operand', 'git clone needs a repository', 'git');
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(source.value) && !/^[^/]+@[^:]+:/.test(source.value)) ctx.operandPaths([source], 'read');
-    if (/^ext::|^fd::/.test(source.value)) refuse('git-runs-program', 'git clone ext:: and fd:: run programs', 'git');
+    repositoryOperand(ctx, source);
     ctx.operandPaths(directory ? [directory] : [], 'create');
   },
 };

@@ -108,7 +108,8 @@ export class Upstream {
     if (options.config.url) {
       const origin = new URL(new URL(options.config.url).origin);
       this.#pool = new Pool(origin, { connections: 256, keepAliveTimeout: 60_000 });
-      if (origin.protocol === 'http:' && options.fastHttp) this.#h1 = new H1Client({ origin, connectTimeoutMs: options.config.timeouts.connectMs });
+      if (origin.protocol === 'http:' && options.fastHttp)
+        this.#h1 = new H1Client({ origin, connectTimeoutMs: options.config.timeouts.connectMs });
     }
   }
 

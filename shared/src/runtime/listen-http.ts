@@ -53,7 +53,9 @@ export async function listenHttp(options: ListenHttpOptions): Promise<HttpHandle
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   // The measured fast path (fast-post.ts) has a way out: SWITCHBOARD_FAST_HTTP=false serves every request with node:http.
   const fastPost =
-    config.fastHttp && handlers.fastPost ? installFastPost(server, { ...handlers.fastPost, keepAliveMs: KEEP_ALIVE_MS }) : undefined;
+    config.fastHttp && handlers.fastPost
+      ? installFastPost(server, { ...handlers.fastPost, keepAliveMs: KEEP_ALIVE_MS })
+      : undefined;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

@@ -32,7 +32,7 @@ export async function collectionAndModel(
   requested: string | undefined,
 ): Promise<{ collection: CollectionInfo; model: ModelEntry }> {
   const store = await ctx.clients.vectors();
-  const collection = await store.getCollection(name);
+  const collection = await store.getCollection(name, { count: false });
   if (!collection) throw new ToolError('NOT_FOUND', `collection "${name}" does not exist`);
   const id = requested ?? collection.embeddingModel;
   if (!id) {

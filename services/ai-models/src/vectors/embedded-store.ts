@@ -117,10 +117,11 @@ export class EmbeddedVectorStore implements VectorStore {
     return { ...spec, points: 0 };
   }
 
-  async getCollection(name: string): Promise<CollectionInfo | undefined> {
+  async getCollection(name: string, options: { count?: boolean } = {}): Promise<CollectionInfo | undefined> {
     return this.#db.read(async (q) => {
       const row = await this.#row(q, name);
       if (!row) return undefined;
+      if (options.count === false) return this.#info(row, 0);
       const count = await q.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM ai_point WHERE collection = ?', [name]);
       return this.#info(row, Number(count?.n ?? 0));
     });

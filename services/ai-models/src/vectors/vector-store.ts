@@ -61,7 +61,8 @@ export interface HybridOptions {
 export interface VectorStore {
   readonly kind: 'embedded' | 'qdrant';
   createCollection(spec: CollectionSpec): Promise<CollectionInfo>;
-  getCollection(name: string): Promise<CollectionInfo | undefined>;
+  /** The collection; `points` is counted unless `count` is false (0 then: the search path needs no count). */
+  getCollection(name: string, options?: { count?: boolean }): Promise<CollectionInfo | undefined>;
   listCollections(): Promise<CollectionInfo[]>;
   deleteCollection(name: string): Promise<boolean>;
   /** Stores points; the earlier chunks of every document in `replaceDocs` are removed in the same step. */

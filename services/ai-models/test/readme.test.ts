@@ -20,7 +20,7 @@ test.each(aiModelsService.tools.map((t) => [t.name, t.annotations] as const))(
 );
 
 test('every README tool row is a real tool', () => {
-  const rows = README.split('\n').filter((l) => /^\| `[a-z][A-Za-z]+` \|/.test(l) && !l.includes('AI_'));
-  const names = rows.map((r) => /^\| `([A-Za-z]+)`/.exec(r)?.[1]);
+  const rows = README.split('\n').filter((l) => /^\|\s*`[a-z][A-Za-z]+`\s*\|/.test(l) && !l.includes('AI_'));
+  const names = rows.map((r) => /^\|\s*`([A-Za-z]+)`/.exec(r)?.[1]);
   expect(names.sort()).toEqual(aiModelsService.tools.map((t) => t.name).sort());
 });

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { defineConfig, envBytes, envInt, envList, z } from '@switchboard/shared';
+import { defineConfig, envBytes, envInt, envList, mergeConfigSpecs, serviceEndpointConfig, z } from '@switchboard/shared';
 
 export const APPROVAL_MODES = ['deny', 'ask', 'auto'] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
@@ -55,7 +55,7 @@ export const sshProfileSchema = z.object({
 export type SshProfile = z.infer<typeof sshProfileSchema>;
 
 /** linux-cli's own settings; the kit's (port, auth, limits, SWITCHBOARD_DATA_DIR, SWITCHBOARD_READ_ONLY) come on top. */
-export const linuxCliConfig = defineConfig({
+const ownConfig = defineConfig({
   schema: z.object({
     roots: envList(z.string().min(1)).default([]),
     policyFile: z.string().min(1).optional(),
@@ -104,9 +104,6 @@ export const linuxCliConfig = defineConfig({
     sshConnectTimeoutMs: envInt({ min: 100 }).default(10_000),
     sshKeepaliveIntervalMs: envInt({ min: 0 }).default(10_000),
     sshKeepaliveCountMax: envInt({ min: 1 }).default(3),
-    cmdbUrl: z.string().url().optional(),
-    cmdbToken: z.string().min(1).optional(),
-    cmdbTimeoutMs: envInt({ min: 100 }).default(5_000),
     protectedPaths: envList(z.string().min(1)).default([]),
     configFile: z.string().min(1).optional(),
   }),
@@ -155,9 +152,6 @@ export const linuxCliConfig = defineConfig({
     sshConnectTimeoutMs: 'LINUX_CLI_SSH_CONNECT_TIMEOUT_MS',
     sshKeepaliveIntervalMs: 'LINUX_CLI_SSH_KEEPALIVE_INTERVAL_MS',
     sshKeepaliveCountMax: 'LINUX_CLI_SSH_KEEPALIVE_COUNT_MAX',
-    cmdbUrl: 'LINUX_CLI_CMDB_URL',
-    cmdbToken: 'LINUX_CLI_CMDB_TOKEN',
-    cmdbTimeoutMs: 'LINUX_CLI_CMDB_TIMEOUT_MS',
     protectedPaths: 'LINUX_CLI_PROTECTED_PATHS',
     configFile: 'SWITCHBOARD_CONFIG',
   },
@@ -172,7 +166,6 @@ export const linuxCliConfig = defineConfig({
       if (names.has(profile.name)) problems.push(`sshProfiles: the profile "${profile.name}" is defined twice`);
       names.add(profile.name);
     }
-    if (config.cmdbToken && !config.cmdbUrl) problems.push('cmdbToken (LINUX_CLI_CMDB_TOKEN) is set without cmdbUrl');
     return {
       ...config,
       roots: config.roots.length > 0 ? config.roots.map((root) => resolve(root)) : [join(base, 'workspace')],
@@ -187,6 +180,9 @@ export const linuxCliConfig = defineConfig({
     };
   },
 });
+
+/** linux-cli's settings, with cmdb's endpoint (`LINUX_CLI_CMDB_URL`, `_TOKEN` or `_TOKEN_FILE`, `_TIMEOUT_MS`). */
+export const linuxCliConfig = mergeConfigSpecs(ownConfig, serviceEndpointConfig('cmdb', 'LINUX_CLI_CMDB', { timeoutMs: 5_000 }));
 
 /** The configuration after finalize: paths resolved and defaults derived from the data directory filled in. */
 export type LinuxCliConfig = z.infer<typeof linuxCliConfig.schema> & {

@@ -1,7 +1,15 @@
 import { chmodSync, chownSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, type KitConfig, type SetupInput, type SetupResult, type z } from '@switchboard/shared';
-import { createCmdbClient } from './cmdb/cmdb-client.ts';
+import {
+  ConfigError,
+  createServiceClient,
+  type KitConfig,
+  type SetupInput,
+  type SetupResult,
+  serviceEndpoint,
+  type z,
+} from '@switchboard/shared';
+import { createCmdbHosts } from './cmdb/cmdb-client.ts';
 import type { LinuxCliConfig, linuxCliConfig } from './config.ts';
 import type { LinuxCliClients } from './context.ts';
 import { JobManager } from './exec/job-manager.ts';
@@ -63,7 +71,6 @@ export async function setupLinuxCli(
   mkdirSync(config.childHome, { recursive: true, mode: 0o700 });
   mkdirSync(config.backupDir, { recursive: true, mode: 0o700 });
   const home = realpathSync(config.childHome);
-  redactor.register(config.cmdbToken);
 
   const protectedRaw = [
     config.policyFile,
@@ -120,6 +127,10 @@ export async function setupLinuxCli(
       });
     },
   });
+  const cmdbEndpoint = serviceEndpoint(config, 'cmdb');
+  const cmdb = cmdbEndpoint
+    ? createServiceClient({ ...cmdbEndpoint, redactor, clientInfo: { name: 'switchboard-linux-cli', version: SERVICE_VERSION } })
+    : undefined;
   const backups = new BackupStore({ dir: config.backupDir, maxPerFile: config.maxBackupsPerFile });
   const hosts = createHostResolver({
     profiles: config.sshProfiles,
@@ -127,14 +138,7 @@ export async function setupLinuxCli(
     agent: config.sshAgent,
     defaultRoots: config.sshDefaultRoots,
     allowedUsers: config.sshAllowedUsers,
-    cmdb: config.cmdbUrl
-      ? createCmdbClient({
-          url: config.cmdbUrl,
-          timeoutMs: config.cmdbTimeoutMs,
-          version: SERVICE_VERSION,
-          ...(config.cmdbToken ? { token: config.cmdbToken } : {}),
-        })
-      : undefined,
+    cmdb: cmdb ? createCmdbHosts(cmdb) : undefined,
   });
   log.info(
     {
@@ -163,6 +167,9 @@ export async function setupLinuxCli(
       hosts,
       sandbox,
     },
-    close: () => jobs.close(),
+    close: async () => {
+      await jobs.close();
+      await cmdb?.close();
+    },
   };
 }

@@ -30,7 +30,7 @@ export async function runSshCommand(
   const timeoutMs = timeoutOf(ctx, request.timeout_ms);
   const variables = callEnv(ctx, request.env);
   clients.validator.analyze(request.argv, '');
-  const target = await clients.hosts.resolve(request.host);
+  const target = await clients.hosts.resolve(request.host, { signal: ctx.signal, correlationId: ctx.correlationId });
   if (target.roots.length === 0) {
     refuse('no-roots', `no allowed roots are configured for host ${request.host} (the profile's roots, or sshDefaultRoots)`);
   }

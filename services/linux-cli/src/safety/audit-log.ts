@@ -32,6 +32,8 @@ export interface AuditEntry {
   envNames?: string[];
   stdinBytes?: number;
   event?: string;
+  /** A repeat of an earlier call with the same idempotency key: its first outcome was returned, nothing ran. */
+  replayed?: boolean;
 }
 
 export interface AuditLogOptions {

@@ -7,14 +7,27 @@ import type { AuditEntry } from './audit-log.ts';
 /** What a tool fills in while it works; `ran` marks that the command or file operation went ahead. */
 export type AuditRecord = Partial<Omit<AuditEntry, 'decision' | 'caller' | 'correlationId' | 'durationMs'>> & { ran?: boolean };
 
-const REFUSALS = new Set(['POLICY_VIOLATION', 'APPROVAL_REQUIRED', 'APPROVAL_DENIED', 'READ_ONLY']);
+const REFUSALS = new Set(['POLICY_VIOLATION', 'APPROVAL_REQUIRED', 'APPROVAL_DENIED', 'READ_ONLY', 'IDEMPOTENCY_CONFLICT']);
 
 /**
  * Runs a tool body and appends its audit line whatever happens: `allowed` when it went ahead (whatever the exit
  * code), `refused` when the validator, the approval or the policy stopped it, `failed` otherwise. A validator
  * refusal becomes POLICY_VIOLATION with the rule and reason in its details.
  */
-export async function audited<T>(ctx: LinuxCliToolContext, tool: string, run: (record: AuditRecord) => Promise<T>): Promise<T> {
+export interface AuditedOptions {
+  /**
+   * A mutation: it runs through ctx.idempotent, so a repeat with the call's idempotency key (a workflow step sent
+   * again after a crash) gets the first outcome and runs nothing; its audit line says `replayed`.
+   */
+  once?: boolean;
+}
+
+export async function audited<T>(
+  ctx: LinuxCliToolContext,
+  tool: string,
+  run: (record: AuditRecord) => Promise<T>,
+  options: AuditedOptions = {},
+): Promise<T> {
   const started = performance.now();
   const record: AuditRecord = {};
   const write = (entry: Pick<AuditEntry, 'decision'> & Partial<AuditEntry>) => {
@@ -29,7 +42,14 @@ export async function audited<T>(ctx: LinuxCliToolContext, tool: string, run: (r
     });
   };
   try {
-    const out = await run(record);
+    let ran = false;
+    const out = options.once
+      ? await ctx.idempotent(() => {
+          ran = true;
+          return run(record);
+        })
+      : await run(record);
+    if (options.once && !ran) record.replayed = true;
     await write({ decision: 'allowed' });
     return out;
   } catch (error) {

@@ -1,5 +1,6 @@
+import type { ServiceCallOptions } from '@switchboard/shared';
 import { ToolError } from '@switchboard/shared';
-import type { CmdbClient } from '../cmdb/cmdb-client.ts';
+import type { CmdbHosts } from '../cmdb/cmdb-client.ts';
 import type { SshProfile } from '../config.ts';
 import type { SshTarget } from './ssh-session.ts';
 
@@ -9,11 +10,12 @@ export interface HostResolverOptions {
   agent?: string | undefined;
   defaultRoots: readonly string[];
   allowedUsers: readonly string[];
-  cmdb?: CmdbClient | undefined;
+  cmdb?: CmdbHosts | undefined;
 }
 
 export interface HostResolver {
-  resolve(name: string): Promise<SshTarget>;
+  /** `call` carries the caller's cancellation and correlation id to a cmdb look-up. */
+  resolve(name: string, call?: ServiceCallOptions): Promise<SshTarget>;
 }
 
 const ADDRESS_ATTRIBUTES = ['address', 'ip', 'ipv4', 'ipv6', 'fqdn', 'hostname'];
@@ -34,7 +36,7 @@ function attribute(attributes: Record<string, string | number | boolean>, keys: 
 export function createHostResolver(options: HostResolverOptions): HostResolver {
   const profiles = new Map(options.profiles.map((profile) => [profile.name, profile]));
   return {
-    resolve: async (name) => {
+    resolve: async (name, call) => {
       const profile = profiles.get(name);
       if (profile) {
         return {
@@ -57,7 +59,7 @@ export function createHostResolver(options: HostResolverOptions): HostResolver {
           details: { profiles: [...profiles.keys()] },
         });
       }
-      const item = await options.cmdb.getHost(name);
+      const item = await options.cmdb.getHost(name, call);
       if (!item) throw new ToolError('NOT_FOUND', `no SSH profile named ${name} and no host CI ${name} in cmdb`);
       const user = attribute(item.attributes, ['ssh_user']);
       if (!user) throw new ToolError('INVALID_ARGUMENT', `cmdb host ${name} has no ssh_user attribute`);

@@ -15,13 +15,18 @@ export const killJob = defineTool({
   output: jobViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   handler: (args, ctx: LinuxCliToolContext) =>
-    audited(ctx, 'killJob', async (record) => {
-      record.jobId = args.id;
-      const job = ctx.clients.jobs.get(args.id, ctx.caller.id);
-      record.argv = job.argv;
-      record.cwd = job.cwd;
-      await ctx.clients.jobs.kill(job, args.signal, ctx.caller.id);
-      record.ran = true;
-      return jobView(job);
-    }),
+    audited(
+      ctx,
+      'killJob',
+      async (record) => {
+        record.jobId = args.id;
+        const job = ctx.clients.jobs.get(args.id, ctx.caller.id);
+        record.argv = job.argv;
+        record.cwd = job.cwd;
+        await ctx.clients.jobs.kill(job, args.signal, ctx.caller.id);
+        record.ran = true;
+        return jobView(job);
+      },
+      { once: true },
+    ),
 });

@@ -15,5 +15,7 @@ export const runCommand = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   truncationHint: 'page stdout/stderr with readCommandOutput { id, stream, offset }',
   handler: (args, ctx: LinuxCliToolContext) =>
-    audited(ctx, 'runCommand', (record) => runLocalCommand(ctx, 'runCommand', args, record, { readOnlyOnly: false })),
+    audited(ctx, 'runCommand', (record) => runLocalCommand(ctx, 'runCommand', args, record, { readOnlyOnly: false }), {
+      once: true,
+    }),
 });

@@ -16,5 +16,7 @@ export const sshRunCommand = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   truncationHint: 'page stdout/stderr with readCommandOutput { id, stream, offset }',
   handler: (args, ctx: LinuxCliToolContext) =>
-    audited(ctx, 'sshRunCommand', (record) => runSshCommand(ctx, 'sshRunCommand', args, record, { readOnlyOnly: false })),
+    audited(ctx, 'sshRunCommand', (record) => runSshCommand(ctx, 'sshRunCommand', args, record, { readOnlyOnly: false }), {
+      once: true,
+    }),
 });

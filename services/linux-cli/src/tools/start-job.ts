@@ -25,20 +25,25 @@ export const startJob = defineTool({
   output: jobViewSchema.extend({ approval: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   handler: (args, ctx: LinuxCliToolContext) =>
-    audited(ctx, 'startJob', async (record) => {
-      const prepared = await prepareLocal(ctx, 'startJob', args, record, { readOnlyOnly: false });
-      const job = await ctx.clients.jobs.start({
-        caller: ctx.caller.id,
-        launch: prepared.launch,
-        argv: args.argv,
-        cwd: prepared.cwd,
-        env: prepared.env,
-        risk: prepared.verdict.risk,
-        lifetimeMs: args.lifetime_ms ?? ctx.config.jobMaxLifetimeMs,
-        ...(args.stdin !== undefined ? { stdin: args.stdin } : {}),
-      });
-      record.ran = true;
-      record.jobId = job.id;
-      return { ...jobView(job), approval: prepared.approval };
-    }),
+    audited(
+      ctx,
+      'startJob',
+      async (record) => {
+        const prepared = await prepareLocal(ctx, 'startJob', args, record, { readOnlyOnly: false });
+        const job = await ctx.clients.jobs.start({
+          caller: ctx.caller.id,
+          launch: prepared.launch,
+          argv: args.argv,
+          cwd: prepared.cwd,
+          env: prepared.env,
+          risk: prepared.verdict.risk,
+          lifetimeMs: args.lifetime_ms ?? ctx.config.jobMaxLifetimeMs,
+          ...(args.stdin !== undefined ? { stdin: args.stdin } : {}),
+        });
+        record.ran = true;
+        record.jobId = job.id;
+        return { ...jobView(job), approval: prepared.approval };
+      },
+      { once: true },
+    ),
 });

@@ -36,36 +36,41 @@ export const writeFile = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   handler: (args, ctx: LinuxCliToolContext) =>
-    audited(ctx, 'writeFile', async (record) => {
-      record.path = args.path;
-      const data = Buffer.from(args.content, args.encoding);
-      if (data.length > ctx.config.maxWriteBytes) {
-        throw new ToolError(
-          'INVALID_ARGUMENT',
-          `the content is ${data.length} bytes, over the ${ctx.config.maxWriteBytes}-byte limit`,
-        );
-      }
-      const file = await resolveFilePath(args.path, ctx.clients, { forWrite: true, createParents: args.createParents });
-      record.path = file.path;
-      const sha256 = createHash('sha256').update(data).digest('hex');
-      if (file.exists) {
-        if (!file.stat?.isFile()) throw new ToolError('INVALID_ARGUMENT', `${args.path} exists and is not a regular file`);
-        const current = await readFile(file.path);
-        if (current.equals(data)) return { path: file.path, bytesWritten: 0, created: false, unchanged: true, sha256 };
-        const mode = file.stat.mode & 0o777;
-        const backup = await ctx.clients.backups.save(file.path, current, mode, {
-          caller: ctx.caller.id,
-          correlationId: ctx.correlationId,
-        });
-        record.backupId = backup.id;
+    audited(
+      ctx,
+      'writeFile',
+      async (record) => {
+        record.path = args.path;
+        const data = Buffer.from(args.content, args.encoding);
+        if (data.length > ctx.config.maxWriteBytes) {
+          throw new ToolError(
+            'INVALID_ARGUMENT',
+            `the content is ${data.length} bytes, over the ${ctx.config.maxWriteBytes}-byte limit`,
+          );
+        }
+        const file = await resolveFilePath(args.path, ctx.clients, { forWrite: true, createParents: args.createParents });
+        record.path = file.path;
+        const sha256 = createHash('sha256').update(data).digest('hex');
+        if (file.exists) {
+          if (!file.stat?.isFile()) throw new ToolError('INVALID_ARGUMENT', `${args.path} exists and is not a regular file`);
+          const current = await readFile(file.path);
+          if (current.equals(data)) return { path: file.path, bytesWritten: 0, created: false, unchanged: true, sha256 };
+          const mode = file.stat.mode & 0o777;
+          const backup = await ctx.clients.backups.save(file.path, current, mode, {
+            caller: ctx.caller.id,
+            correlationId: ctx.correlationId,
+          });
+          record.backupId = backup.id;
+          record.ran = true;
+          await writeFileAtomic(file.path, data, { mode, uid: file.stat.uid, gid: file.stat.gid });
+          return { path: file.path, bytesWritten: data.length, created: false, unchanged: false, backupId: backup.id, sha256 };
+        }
+        const owner = hostUser(ctx.config);
+        if (args.createParents) await makeParents(dirname(file.path), owner);
         record.ran = true;
-        await writeFileAtomic(file.path, data, { mode, uid: file.stat.uid, gid: file.stat.gid });
-        return { path: file.path, bytesWritten: data.length, created: false, unchanged: false, backupId: backup.id, sha256 };
-      }
-      const owner = hostUser(ctx.config);
-      if (args.createParents) await makeParents(dirname(file.path), owner);
-      record.ran = true;
-      await writeFileAtomic(file.path, data, { mode: args.mode ? Number.parseInt(args.mode, 8) : 0o644, ...owner });
-      return { path: file.path, bytesWritten: data.length, created: true, unchanged: false, sha256 };
-    }),
+        await writeFileAtomic(file.path, data, { mode: args.mode ? Number.parseInt(args.mode, 8) : 0o644, ...owner });
+        return { path: file.path, bytesWritten: data.length, created: true, unchanged: false, sha256 };
+      },
+      { once: true },
+    ),
 });

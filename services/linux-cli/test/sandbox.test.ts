@@ -179,14 +179,15 @@ describe('the sandbox, with the validator switched off', () => {
 
   test('a fork bomb is contained by the process limit and ends with the call', async () => {
     const started = Date.now();
-    const out = await inSandbox(['bash', '-c', 'b(){ b | b & }; b'], { timeoutMs: 3000 });
+    // Its processes carry a name of their own (exec -a), so other tests' sandboxed commands do not count.
+    const out = await inSandbox(['bash', '-c', 'exec -a fork-bomb-7171 bash -c "b(){ b | b & }; b"'], { timeoutMs: 3000 });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(out.timedOut || out.exitCode !== null).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
     // Live processes only: a dead one waits for the host's init to reap it, which is not ours to hurry.
-    const left = execFileSync('ps', ['-o', 'stat=,pid=,args=', '-u', String(SANDBOX_UID)], { encoding: 'utf8' })
+    const left = execFileSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' })
       .split('\n')
-      .filter((line) => line.trim() !== '' && !line.trim().startsWith('Z'));
+      .filter((line) => line.includes('fork-bomb-7171') && !line.trim().startsWith('Z'));
     expect(left).toEqual([]);
     expect(execFileSync('echo', ['the host still forks']).toString()).toBe('the host still forks\n');
   });

@@ -35,7 +35,12 @@ test('runCommand with the same key runs the command once; other arguments under 
   expect(readFileSync(join(sandbox.root, 'counter'), 'utf8')).toBe('ran\n');
   const conflict = await callOnce('runCommand', { argv: ['echo', 'other'] }, 'step-1');
   expect(conflict.error?.code).toBe('IDEMPOTENCY_CONFLICT');
-  expect(h.audit().filter((l) => l.tool === 'runCommand').map((l) => [l.decision, l.replayed ?? false])).toEqual([
+  expect(
+    h
+      .audit()
+      .filter((l) => l.tool === 'runCommand')
+      .map((l) => [l.decision, l.replayed ?? false]),
+  ).toEqual([
     ['allowed', false],
     ['allowed', true],
     ['refused', false],

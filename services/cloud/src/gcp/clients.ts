@@ -1,6 +1,6 @@
 import { BigQuery } from '@google-cloud/bigquery';
-import { InstancesClient, ZoneOperationsClient } from '@google-cloud/compute';
-import { v2 as functionsV2 } from '@google-cloud/functions';
+import type { InstancesClient, ZoneOperationsClient } from '@google-cloud/compute';
+import type { v2 as functionsV2 } from '@google-cloud/functions';
 import { Storage } from '@google-cloud/storage';
 import type { Redactor } from '@switchboard/shared';
 import { ToolError } from '@switchboard/shared';
@@ -13,9 +13,10 @@ const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 export interface GcpClients {
   storage: Storage;
   bigquery: BigQuery;
-  instances: InstancesClient;
-  zoneOperations: ZoneOperationsClient;
-  functions: functionsV2.FunctionServiceClient;
+  /** The GAPIC clients load on first use: their protos take a second or more to load, start-up should not wait. */
+  instances(): Promise<InstancesClient>;
+  zoneOperations(): Promise<ZoneOperationsClient>;
+  functions(): Promise<functionsV2.FunctionServiceClient>;
   /** The default project: configuration, else what the credentials say. */
   defaultProject(): Promise<string>;
   /** Headers with an ID token for `audience` (a function's URL); only credentials that can mint one. */
@@ -68,9 +69,20 @@ export function createGcpClients(config: CloudConfig, redactor: Redactor): GcpCl
     ...(config.bigqueryLocation ? { location: config.bigqueryLocation } : {}),
     maxRetries: config.maxAttempts - 1,
   } as ConstructorParameters<typeof BigQuery>[0]);
-  const instances = new InstancesClient(gapic);
-  const zoneOperations = new ZoneOperationsClient(gapic);
-  const functions = new functionsV2.FunctionServiceClient(gapic);
+  const made: { close(): Promise<void> }[] = [];
+  const lazy = <T extends { close(): Promise<void> }>(load: () => Promise<T>): (() => Promise<T>) => {
+    let client: Promise<T> | undefined;
+    return () => {
+      client ??= load().then((c) => {
+        made.push(c);
+        return c;
+      });
+      return client;
+    };
+  };
+  const instances = lazy(async () => new (await import('@google-cloud/compute')).InstancesClient(gapic));
+  const zoneOperations = lazy(async () => new (await import('@google-cloud/compute')).ZoneOperationsClient(gapic));
+  const functions = lazy(async () => new (await import('@google-cloud/functions')).v2.FunctionServiceClient(gapic));
   let detected: Promise<string> | undefined;
   return {
     storage,
@@ -118,7 +130,7 @@ export function createGcpClients(config: CloudConfig, redactor: Redactor): GcpCl
       }
     },
     close: async () => {
-      await Promise.allSettled([instances.close(), zoneOperations.close(), functions.close()]);
+      await Promise.allSettled(made.map((c) => c.close()));
     },
   };
 }

@@ -42,8 +42,8 @@ export const computeListInstances = defineTool({
       capBytes: ctx.config.outputCapBytes,
       providerMax: 500,
       fetch: async (token, size) => {
-        const [instances, , response] = await gcpCall('compute.instances.list', () =>
-          ctx.clients.gcp.instances.list(
+        const [instances, , response] = await gcpCall('compute.instances.list', async () =>
+          (await ctx.clients.gcp.instances()).list(
             {
               project,
               zone,

@@ -36,8 +36,8 @@ export async function waitZoneOperation(
     if (Date.now() > deadline)
       throw new ToolError('TIMEOUT', `operation ${current.name} is still ${current.status} after ${OPERATION_WAIT_MS} ms`);
     if (ctx.signal.aborted) throw new ToolError('CANCELLED', `the call was cancelled; operation ${current.name} goes on`);
-    const [next] = await gcpCall('compute.zoneOperations.wait', () =>
-      ctx.clients.gcp.zoneOperations.wait({ project, zone, operation: current.name as string }),
+    const [next] = await gcpCall('compute.zoneOperations.wait', async () =>
+      (await ctx.clients.gcp.zoneOperations()).wait({ project, zone, operation: current.name as string }),
     );
     current = next as ZoneOperation;
   }

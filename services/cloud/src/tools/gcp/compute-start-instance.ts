@@ -29,8 +29,8 @@ export const computeStartInstance = defineTool({
         target,
         destructive: false,
       });
-      const [operation] = await gcpCall('compute.instances.start', () =>
-        ctx.clients.gcp.instances.start({
+      const [operation] = await gcpCall('compute.instances.start', async () =>
+        (await ctx.clients.gcp.instances()).start({
           project,
           zone,
           instance: args.instance,

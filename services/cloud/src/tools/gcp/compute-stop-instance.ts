@@ -30,8 +30,8 @@ export const computeStopInstance = defineTool({
         target,
         destructive: true,
       });
-      const [operation] = await gcpCall('compute.instances.stop', () =>
-        ctx.clients.gcp.instances.stop({
+      const [operation] = await gcpCall('compute.instances.stop', async () =>
+        (await ctx.clients.gcp.instances()).stop({
           project,
           zone,
           instance: args.instance,

@@ -51,7 +51,7 @@ export const functionsDeploy = defineTool({
       const target = { provider: 'gcp' as const, project, region };
       const parent = `projects/${project}/locations/${region}`;
       const name = `${parent}/functions/${args.name}`;
-      const functions = ctx.clients.gcp.functions;
+      const functions = await ctx.clients.gcp.functions();
       let exists = true;
       try {
         await functions.getFunction({ name });

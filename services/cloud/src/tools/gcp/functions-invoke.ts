@@ -46,8 +46,10 @@ export const functionsInvoke = defineTool({
       const project = await gcpProjectOf(ctx, args.project);
       const region = gcpRegionOf(ctx, args.region);
       const target = { provider: 'gcp' as const, project, region };
-      const [fn] = await gcpCall('cloudfunctions.functions.get', () =>
-        ctx.clients.gcp.functions.getFunction({ name: `projects/${project}/locations/${region}/functions/${args.name}` }),
+      const [fn] = await gcpCall('cloudfunctions.functions.get', async () =>
+        (await ctx.clients.gcp.functions()).getFunction({
+          name: `projects/${project}/locations/${region}/functions/${args.name}`,
+        }),
       );
       const f = fn as CloudFunction;
       const url = f.url ?? f.serviceConfig?.uri;

@@ -25,8 +25,8 @@ export const functionsList = defineTool({
       capBytes: ctx.config.outputCapBytes,
       providerMax: 500,
       fetch: async (token, size) => {
-        const [functions, , response] = await gcpCall('cloudfunctions.functions.list', () =>
-          ctx.clients.gcp.functions.listFunctions(
+        const [functions, , response] = await gcpCall('cloudfunctions.functions.list', async () =>
+          (await ctx.clients.gcp.functions()).listFunctions(
             { parent: `projects/${project}/locations/${region}`, pageSize: size, ...(token ? { pageToken: token } : {}) },
             { autoPaginate: false },
           ),

@@ -1,4 +1,3 @@
-import { protos } from '@google-cloud/functions';
 import { z } from '@switchboard/shared';
 
 export const functionRow = z.object({
@@ -29,23 +28,22 @@ export function shortName(name: string): string {
   return name.split('/').pop() ?? name;
 }
 
-const FN = protos.google.cloud.functions.v2;
+/** google.cloud.functions.v2 Function.State and Environment, by number (the protos load with the client, lazily). */
+const STATES = ['STATE_UNSPECIFIED', 'ACTIVE', 'FAILED', 'DEPLOYING', 'DELETING', 'UNKNOWN'];
+const ENVIRONMENTS = ['ENVIRONMENT_UNSPECIFIED', 'GEN_1', 'GEN_2'];
 
 /** Enums arrive as names or numbers depending on the decoding path (list vs long-running operation). */
-function enumName(
-  values: Record<string | number, string | number>,
-  value: string | number | null | undefined,
-): string | undefined {
+function enumName(names: readonly string[], value: string | number | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
-  return typeof value === 'number' ? String(values[value] ?? value) : value;
+  return typeof value === 'number' ? (names[value] ?? String(value)) : value;
 }
 
 export function functionRowOf(f: CloudFunction): z.infer<typeof functionRow> {
   const seconds = f.updateTime?.seconds;
   return {
     name: shortName(f.name ?? ''),
-    state: enumName(FN.Function.State as unknown as Record<number, string>, f.state),
-    environment: enumName(FN.Environment as unknown as Record<number, string>, f.environment),
+    state: enumName(STATES, f.state),
+    environment: enumName(ENVIRONMENTS, f.environment),
     runtime: f.buildConfig?.runtime ?? undefined,
     entryPoint: f.buildConfig?.entryPoint ?? undefined,
     url: f.url ?? f.serviceConfig?.uri ?? undefined,

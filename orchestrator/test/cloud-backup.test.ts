@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { type SpawnedService, spawnService } from '@switchboard/shared/testing';
 import pg from 'pg';
 import {
@@ -206,6 +207,43 @@ describe('the nightly backup workflow through the orchestrator', () => {
       'the summary email',
     );
     expect(email.subject).toContain('[INFO]');
+  });
+
+  test("cloud's approval prompt for a destructive call reaches the end client through the orchestrator", async () => {
+    const prompts: string[] = [];
+    let answer: 'accept' | 'decline' = 'decline';
+    const asking = await connect(`${orch.url}/mcp`, {
+      capabilities: { elicitation: {} },
+      beforeConnect: (c) =>
+        c.setRequestHandler(ElicitRequestSchema, async (request) => {
+          prompts.push(request.params.message);
+          return answer === 'accept' ? { action: 'accept', content: { approve: true } } : { action: 'decline' };
+        }),
+    });
+    try {
+      const put = structured(
+        await asking.callTool({
+          name: 'cloud.s3PutObject',
+          arguments: { bucket: 'backups', key: 'scratch/x.txt', content: 'x' },
+        }),
+      );
+      expect(put.target).toMatchObject({ provider: 'aws', account: aws.account });
+      const declined = await asking.callTool({
+        name: 'cloud.s3DeleteObject',
+        arguments: { bucket: 'backups', key: 'scratch/x.txt' },
+      });
+      expect(structured(declined).error).toMatchObject({ code: 'APPROVAL_DENIED' });
+      expect(prompts.at(-1)).toContain(`AWS account ${aws.account}, region us-east-1`);
+      answer = 'accept';
+      const deleted = await asking.callTool({
+        name: 'cloud.s3DeleteObject',
+        arguments: { bucket: 'backups', key: 'scratch/x.txt' },
+      });
+      expect(structured(deleted)).toMatchObject({ deleted: true, approval: 'accepted' });
+      expect(prompts).toHaveLength(2);
+    } finally {
+      await asking.close();
+    }
   });
 
   test('a dump that fails notifies at warning and fails the run', async () => {

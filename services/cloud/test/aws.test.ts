@@ -518,7 +518,8 @@ describe('provider errors, mapped', () => {
       code: 'TooManyRequestsException',
       message: 'Rate Exceeded.',
       headers: { 'retry-after': '7' },
-      extra: { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded', retryAfterSeconds: '7' },
+      // The model binds retryAfterSeconds to the Retry-After header; Reason is in the body.
+      extra: { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' },
     });
     const lambda = await fails(writer, 'lambdaInvoke', { functionName: 'ops-echo' });
     expect(lambda).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: 7 } });

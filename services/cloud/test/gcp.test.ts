@@ -276,7 +276,7 @@ describe('BigQuery (REST: jobs.insert with dryRun, getQueryResults paging)', () 
     expect(new Set(users).size).toBe(120);
     expect(gcp.bigquery.jobs.size).toBe(jobs + 1);
     const job = [...gcp.bigquery.jobs.values()].at(-1);
-    expect((job?.configuration.query as { maximumBytesBilled?: string }).maximumBytesBilled).toBe(String(1024 ** 3));
+    expect((job?.configuration.query as { maximumBytesBilled?: string } | undefined)?.maximumBytesBilled).toBe(String(1024 ** 3));
   });
 
   test("named parameters, and the provider's message for a bad query", async () => {

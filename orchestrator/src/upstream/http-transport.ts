@@ -1,4 +1,4 @@
-import { SseParser } from '@switchboard/shared';
+import { SseParser, sleep } from '@switchboard/shared';
 import type { Pool } from 'undici';
 import { isRequest, type JsonRpcMessage, parseMessage, type RequestId } from '../json-rpc.ts';
 import {
@@ -196,7 +196,7 @@ export class HttpTransport implements UpstreamTransport {
           answered();
           if (controller.signal.aborted) return;
         }
-        await new Promise((resolve) => setTimeout(resolve, this.#options.reconnectMs ?? 1000).unref());
+        await sleep(this.#options.reconnectMs ?? 1000, controller.signal, { ref: false }).catch(() => {});
       }
     };
     void loop().finally(answered);

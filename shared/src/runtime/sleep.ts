@@ -7,10 +7,11 @@ const MAX_TIMER_MS = 2_147_483_647;
  * signal's reason (what it was aborted with, not a generic AbortError), so callers can tell why. Callers that only
  * want to stop waiting write `await sleep(ms, signal).catch(() => {})`.
  */
-export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export async function sleep(ms: number, signal?: AbortSignal, options: { ref?: boolean } = {}): Promise<void> {
   if (signal?.aborted) throw signal.reason;
   try {
-    await wait(Math.min(Math.max(0, ms), MAX_TIMER_MS), undefined, signal ? { signal } : undefined);
+    // ref false: the timer alone does not keep the process alive (background reconnect loops).
+    await wait(Math.min(Math.max(0, ms), MAX_TIMER_MS), undefined, { ...(signal ? { signal } : {}), ref: options.ref ?? true });
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     throw error;

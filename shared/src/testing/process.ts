@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { sleep } from '../runtime/sleep.ts';
 
 export interface SpawnedService {
   child: ChildProcess;
@@ -67,7 +68,7 @@ export function spawnService(entry: string, options: SpawnOptions = {}): Promise
           const found = handle.logs().find(predicate);
           if (found) return found;
           if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms:\n${stderr.join('\n')}`);
-          await new Promise((r) => setTimeout(r, 25));
+          await sleep(25);
         }
       },
       exited,

@@ -226,6 +226,33 @@ describe('S3 against s3rver', () => {
     expect((await fails(reader, 's3GetObject', { bucket: 'backups', key: 'missing.txt' })).code).toBe('NOT_FOUND');
   });
 
+  test('CLOUD_APPROVAL_MODE=deny never runs a destructive call; the text cap stays under the output cap', async () => {
+    const strict = await connectCloud({
+      ...awsConfig(aws, s3, { s3Buckets: ['backups'] }),
+      mode: 'write',
+      approvalMode: 'deny',
+      outputCapBytes: 4096,
+      maxTextBytes: 65536,
+    });
+    try {
+      await strict.callTool({
+        name: 's3PutObject',
+        arguments: { bucket: 'backups', key: 'keep/me.txt', content: 'y'.repeat(3500) },
+      });
+      const denied = structured(
+        await strict.callTool({ name: 's3DeleteObject', arguments: { bucket: 'backups', key: 'keep/me.txt' } }),
+      ).error;
+      expect(denied).toMatchObject({ code: 'POLICY_VIOLATION', details: { approval: 'denied_by_mode' } });
+      const read = structured(
+        await strict.callTool({ name: 's3GetObject', arguments: { bucket: 'backups', key: 'keep/me.txt' } }),
+      );
+      expect(read.text).toBeUndefined();
+      expect(read.reason).toContain('over the text cap of 3072');
+    } finally {
+      await strict.close();
+    }
+  });
+
   test('uploads from a file under the roots; paths outside, and links leading outside, are refused', async () => {
     writeFileSync(join(roots, 'dump.sql'), 'CREATE TABLE t (id int);\n');
     const out = await ok(writer, 's3PutObject', { bucket: 'backups', key: 'db/dump.sql', file: join(roots, 'dump.sql') });

@@ -55,3 +55,11 @@ export function isoOf(value: Date | string | number | undefined | null): string 
   const date = value instanceof Date ? value : new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
+
+/**
+ * The most bytes of text a result carries: CLOUD_MAX_TEXT_BYTES, but never so much that the kit's output cap would
+ * have to cut the result (a quarter is left for the other fields and JSON escaping).
+ */
+export function textCapOf(config: { maxTextBytes: number; outputCapBytes: number }): number {
+  return Math.min(config.maxTextBytes, Math.floor(config.outputCapBytes * 0.75));
+}

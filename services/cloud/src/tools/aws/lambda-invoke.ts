@@ -5,7 +5,7 @@ import type { CloudToolContext } from '../../context.ts';
 import { requirePrefix } from '../../safety/allowlist.ts';
 import { authorizeMutation } from '../../safety/mutation.ts';
 import { awsRegionOf, awsTarget } from '../../safety/scope.ts';
-import { approvalSchema, awsRegionInput, targetSchema } from '../shared-schemas.ts';
+import { approvalSchema, awsRegionInput, targetSchema, textCapOf } from '../shared-schemas.ts';
 
 const LOG_TAIL_BYTES = 4096;
 
@@ -67,7 +67,7 @@ export const lambdaInvoke = defineTool({
         ),
       );
       const raw = out.Payload ? Buffer.from(out.Payload) : Buffer.alloc(0);
-      const cap = ctx.config.maxTextBytes;
+      const cap = textCapOf(ctx.config);
       const truncated = raw.length > cap;
       const text = raw.subarray(0, cap).toString('utf8');
       let payload: unknown;

@@ -5,7 +5,7 @@ import { awsCall } from '../../aws/errors.ts';
 import type { CloudToolContext } from '../../context.ts';
 import { requireAllowed } from '../../safety/allowlist.ts';
 import { awsRegionOf } from '../../safety/scope.ts';
-import { awsRegionInput, isoOf, looksLikeText, objectReadMode } from '../shared-schemas.ts';
+import { awsRegionInput, isoOf, looksLikeText, objectReadMode, textCapOf } from '../shared-schemas.ts';
 
 export const s3GetObject = defineTool({
   name: 's3GetObject',
@@ -57,14 +57,15 @@ export const s3GetObject = defineTool({
       return { ...base, url, urlExpiresAt: new Date(Date.now() + ttl * 1000).toISOString(), reason };
     };
     if (args.mode === 'url') return presign('a URL was asked for');
-    if (base.size > ctx.config.maxTextBytes) {
+    const textCap = textCapOf(ctx.config);
+    if (base.size > textCap) {
       if (args.mode === 'text') {
         throw new ToolError(
           'OUTPUT_TOO_LARGE',
-          `the object is ${base.size} bytes, over the text cap of ${ctx.config.maxTextBytes} (CLOUD_MAX_TEXT_BYTES); use mode "url"`,
+          `the object is ${base.size} bytes, over the text cap of ${textCap} (CLOUD_MAX_TEXT_BYTES); use mode "url"`,
         );
       }
-      return presign(`the object is ${base.size} bytes, over the text cap of ${ctx.config.maxTextBytes}`);
+      return presign(`the object is ${base.size} bytes, over the text cap of ${textCap}`);
     }
     const got = await awsCall('s3:GetObject', () => s3.send(new GetObjectCommand(key), { abortSignal: ctx.signal }));
     const bytes = (await got.Body?.transformToByteArray()) ?? new Uint8Array();

@@ -4,7 +4,7 @@ import { gcpCall, gcpError } from '../../gcp/errors.ts';
 import { requirePrefix } from '../../safety/allowlist.ts';
 import { authorizeMutation } from '../../safety/mutation.ts';
 import { gcpProjectOf, gcpRegionOf } from '../../safety/scope.ts';
-import { approvalSchema, gcpProjectInput, gcpRegionInput, targetSchema } from '../shared-schemas.ts';
+import { approvalSchema, gcpProjectInput, gcpRegionInput, targetSchema, textCapOf } from '../shared-schemas.ts';
 import { type CloudFunction, FUNCTION_ID } from './functions-rows.ts';
 
 export const functionsInvoke = defineTool({
@@ -73,7 +73,7 @@ export const functionsInvoke = defineTool({
         throw gcpError(error, `invoke ${args.name}`);
       }
       const raw = Buffer.from(await response.arrayBuffer());
-      const cap = ctx.config.maxTextBytes;
+      const cap = textCapOf(ctx.config);
       const truncated = raw.length > cap;
       const text = raw.subarray(0, cap).toString('utf8');
       const contentType = response.headers.get('content-type') ?? undefined;

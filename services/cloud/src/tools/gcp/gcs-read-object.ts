@@ -2,7 +2,7 @@ import { defineTool, ToolError, z } from '@switchboard/shared';
 import type { CloudToolContext } from '../../context.ts';
 import { gcpCall } from '../../gcp/errors.ts';
 import { requireAllowed } from '../../safety/allowlist.ts';
-import { looksLikeText, objectReadMode } from '../shared-schemas.ts';
+import { looksLikeText, objectReadMode, textCapOf } from '../shared-schemas.ts';
 
 interface ObjectMetadata {
   size?: string | number;
@@ -76,14 +76,15 @@ export const gcsReadObject = defineTool({
       }
     };
     if (args.mode === 'url') return signed('a URL was asked for');
-    if (base.size > ctx.config.maxTextBytes) {
+    const textCap = textCapOf(ctx.config);
+    if (base.size > textCap) {
       if (args.mode === 'text') {
         throw new ToolError(
           'OUTPUT_TOO_LARGE',
-          `the object is ${base.size} bytes, over the text cap of ${ctx.config.maxTextBytes} (CLOUD_MAX_TEXT_BYTES)`,
+          `the object is ${base.size} bytes, over the text cap of ${textCap} (CLOUD_MAX_TEXT_BYTES)`,
         );
       }
-      return signed(`the object is ${base.size} bytes, over the text cap of ${ctx.config.maxTextBytes}`);
+      return signed(`the object is ${base.size} bytes, over the text cap of ${textCap}`);
     }
     const [bytes] = await gcpCall('storage.objects.get (media)', () => file.download());
     if (!looksLikeText(m.contentType, bytes)) {

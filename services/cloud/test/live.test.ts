@@ -22,9 +22,10 @@ async function ok(c: TestClient, name: string, args: Record<string, unknown>) {
 aws('live AWS (SWITCHBOARD_TEST_AWS=1, SWITCHBOARD_TEST_AWS_BUCKET, region from SWITCHBOARD_TEST_AWS_REGION)', () => {
   const bucket = env.SWITCHBOARD_TEST_AWS_BUCKET ?? '';
   const region = env.SWITCHBOARD_TEST_AWS_REGION ?? 'us-east-1';
-  const data = tempDir('cloud-live-aws-');
+  let data: { path: string; cleanup(): void };
   let client: TestClient;
   beforeAll(async () => {
+    data = tempDir('cloud-live-aws-');
     if (!bucket) throw new Error('set SWITCHBOARD_TEST_AWS_BUCKET to a scratch bucket');
     client = await connectCloud({
       mode: 'write',
@@ -38,7 +39,7 @@ aws('live AWS (SWITCHBOARD_TEST_AWS=1, SWITCHBOARD_TEST_AWS_BUCKET, region from 
   });
   afterAll(async () => {
     await client?.close();
-    data.cleanup();
+    data?.cleanup();
   });
 
   test('S3 round trip: put, list, read, presigned GET, delete', async () => {
@@ -84,9 +85,10 @@ aws('live AWS (SWITCHBOARD_TEST_AWS=1, SWITCHBOARD_TEST_AWS_BUCKET, region from 
 gcp('live GCP (SWITCHBOARD_TEST_GCP=1, SWITCHBOARD_TEST_GCP_PROJECT, SWITCHBOARD_TEST_GCS_BUCKET; ADC credentials)', () => {
   const project = env.SWITCHBOARD_TEST_GCP_PROJECT ?? '';
   const bucket = env.SWITCHBOARD_TEST_GCS_BUCKET ?? '';
-  const data = tempDir('cloud-live-gcp-');
+  let data: { path: string; cleanup(): void };
   let client: TestClient;
   beforeAll(async () => {
+    data = tempDir('cloud-live-gcp-');
     if (!project || !bucket) throw new Error('set SWITCHBOARD_TEST_GCP_PROJECT and SWITCHBOARD_TEST_GCS_BUCKET');
     client = await connectCloud({
       mode: 'write',
@@ -100,7 +102,7 @@ gcp('live GCP (SWITCHBOARD_TEST_GCP=1, SWITCHBOARD_TEST_GCP_PROJECT, SWITCHBOARD
   });
   afterAll(async () => {
     await client?.close();
-    data.cleanup();
+    data?.cleanup();
   });
 
   test('Cloud Storage round trip: resumable write, list, read, delete', async () => {

@@ -25,9 +25,13 @@ export function tempDir(prefix: string): { path: string; cleanup(): void } {
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Where the kit keeps idempotency records during a test file (removed after it). */
-const DATA = tempDir('cloud-data-');
-afterAll(() => DATA.cleanup());
+/** Where the kit keeps idempotency records during a test file (made on first use, removed after the file). */
+let data: { path: string; cleanup(): void } | undefined;
+function dataDir(): string {
+  data ??= tempDir('cloud-data-');
+  return data.path;
+}
+afterAll(() => data?.cleanup());
 
 export type { S3Emulator };
 
@@ -148,7 +152,7 @@ export function awsConfig(aws: AwsFixture, s3: S3Emulator, extra: Record<string,
     awsAccessKeyId: AWS_KEY.accessKeyId,
     awsSecretAccessKey: AWS_KEY.secret,
     maxAttempts: 1,
-    dataDir: DATA.path,
+    dataDir: dataDir(),
     gcpProject: 'unused-project',
     gcpAccessToken: 'unused-token-0000000000',
     ...extra,
@@ -219,7 +223,7 @@ export function gcpConfig(gcp: GcpFixture, extra: Record<string, unknown> = {}):
     gcpProject: GCP_PROJECT,
     gcpAccessToken: GCP_TOKEN,
     maxAttempts: 1,
-    dataDir: DATA.path,
+    dataDir: dataDir(),
     ...extra,
   };
 }

@@ -511,6 +511,25 @@ describe('CloudWatch and Logs (JSON protocols)', () => {
     expect(noGroup.code).toBe('NOT_FOUND');
   });
 
+  test('cancelling the call stops the running query', async () => {
+    aws.logs.runningPolls = 1000;
+    const stops = aws.requests.filter((r) => r.operation === 'StopQuery').length;
+    try {
+      const controller = new AbortController();
+      const call = reader.callTool(
+        { name: 'cloudwatchQueryLogs', arguments: { logGroupNames: ['/app/web'], queryString: 'limit 5', ...range } },
+        undefined,
+        { signal: controller.signal },
+      );
+      setTimeout(() => controller.abort(), 200);
+      await expect(call).rejects.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(aws.requests.filter((r) => r.operation === 'StopQuery').length).toBe(stops + 1);
+    } finally {
+      aws.logs.runningPolls = 2;
+    }
+  });
+
   test('a query still running at the timeout is stopped and reported as TIMEOUT', async () => {
     aws.logs.runningPolls = 1000;
     try {

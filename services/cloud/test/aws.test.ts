@@ -523,7 +523,9 @@ describe('CloudWatch and Logs (JSON protocols)', () => {
       );
       setTimeout(() => controller.abort(), 200);
       await expect(call).rejects.toThrow();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (let i = 0; i < 100 && aws.requests.filter((r) => r.operation === 'StopQuery').length === stops; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       expect(aws.requests.filter((r) => r.operation === 'StopQuery').length).toBe(stops + 1);
     } finally {
       aws.logs.runningPolls = 2;

@@ -75,9 +75,8 @@ export const cloudwatchQueryLogs = defineTool({
         await stop();
         throw new ToolError('CANCELLED', `the call was cancelled; query ${queryId} was stopped`);
       }
-      const out = await awsCall('logs:GetQueryResults', () =>
-        logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal: ctx.signal }),
-      );
+      // Polls are short and not aborted mid-flight: a cancellation is noticed right after, so the query is stopped.
+      const out = await awsCall('logs:GetQueryResults', () => logs.send(new GetQueryResultsCommand({ queryId })));
       polls += 1;
       const status = out.status ?? 'Unknown';
       const statistics = {

@@ -38,8 +38,26 @@ const EVENT_COLUMNS = 'run_id, key, event, attempt, definition_hash, at, detail'
 const EVENT_VALUES =
   'CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT)';
 
-function leaseHeld(db: Db): string {
-  return `EXISTS (SELECT 1 FROM wf_runs WHERE run_id = ? AND lease_owner = ?${lockRows(db.dialect, 'share')})`;
+/** The checkpoint statements of a dialect, built once (they are the hottest statements of the engine). */
+const CHECKPOINT_SQL = new Map<Db['dialect'], { upsert: string; withEvent: string; stepOnly: string; event: string }>();
+
+function checkpointSql(dialect: Db['dialect']) {
+  let sql = CHECKPOINT_SQL.get(dialect);
+  if (!sql) {
+    const lease = `EXISTS (SELECT 1 FROM wf_runs WHERE run_id = ? AND lease_owner = ?${lockRows(dialect, 'share')})`;
+    const upsert = `INSERT INTO wf_steps (${STEP_COLUMNS.join(', ')}) SELECT ${STEP_VALUES} WHERE ${lease}
+    ON CONFLICT (run_id, key) DO UPDATE SET ${STEP_UPDATES}`;
+    sql = {
+      upsert,
+      withEvent: `WITH step AS (${upsert} RETURNING 1),
+           ev AS (INSERT INTO wf_checkpoints (${EVENT_COLUMNS}) SELECT ${EVENT_VALUES} WHERE EXISTS (SELECT 1 FROM step) RETURNING 1)
+         SELECT (SELECT count(*) FROM step) AS n, (SELECT count(*) FROM ev) AS e`,
+      stepOnly: `WITH step AS (${upsert} RETURNING 1) SELECT (SELECT count(*) FROM step) AS n`,
+      event: `INSERT INTO wf_checkpoints (${EVENT_COLUMNS}) VALUES (${placeholders(7)})`,
+    };
+    CHECKPOINT_SQL.set(dialect, sql);
+  }
+  return sql;
 }
 
 function eventParams(runId: string, event: CheckpointEvent): (string | number | null)[] {
@@ -58,22 +76,17 @@ export async function checkpoint(
   step: StepRecord,
   event?: CheckpointEvent,
 ): Promise<boolean> {
-  const upsert = `INSERT INTO wf_steps (${STEP_COLUMNS.join(', ')}) SELECT ${STEP_VALUES} WHERE ${leaseHeld(db)}
-    ON CONFLICT (run_id, key) DO UPDATE SET ${STEP_UPDATES}`;
-  const step_ = [...stepParams(runId, step), runId, owner];
+  const sql = checkpointSql(db.dialect);
+  const stepParams_ = [...stepParams(runId, step), runId, owner];
   if (db.dialect === 'postgres') {
-    const sql = event
-      ? `WITH step AS (${upsert} RETURNING 1),
-           ev AS (INSERT INTO wf_checkpoints (${EVENT_COLUMNS}) SELECT ${EVENT_VALUES} WHERE EXISTS (SELECT 1 FROM step) RETURNING 1)
-         SELECT (SELECT count(*) FROM step) AS n, (SELECT count(*) FROM ev) AS e`
-      : `WITH step AS (${upsert} RETURNING 1) SELECT (SELECT count(*) FROM step) AS n`;
-    const row = await db.read((q) => q.get<Row>(sql, event ? [...step_, ...eventParams(runId, event)] : step_));
+    const row = event
+      ? await db.read((q) => q.get<Row>(sql.withEvent, [...stepParams_, ...eventParams(runId, event)]))
+      : await db.read((q) => q.get<Row>(sql.stepOnly, stepParams_));
     return Number(row?.n ?? 0) === 1;
   }
   return db.write(async (q) => {
-    if ((await q.run(upsert, step_)) !== 1) return false;
-    if (event)
-      await q.run(`INSERT INTO wf_checkpoints (${EVENT_COLUMNS}) VALUES (${placeholders(7)})`, eventParams(runId, event));
+    if ((await q.run(sql.upsert, stepParams_)) !== 1) return false;
+    if (event) await q.run(sql.event, eventParams(runId, event));
     return true;
   });
 }

@@ -28,7 +28,17 @@ export const ERROR_CATALOGUE = {
     description: 'The call needs a human approval that could not be asked for; the message says how to approve.',
   },
   APPROVAL_DENIED: { retryable: false, description: 'The human declined or cancelled the approval request.' },
+  TOOL_CHANGED: {
+    retryable: false,
+    description:
+      "The upstream changed this tool's definition since the orchestrator pinned it: the tool is quarantined until an admin accepts the new definition (orchestrator.reviewToolChanges, orchestrator.acceptToolChange).",
+  },
   RATE_LIMITED: { retryable: true, description: 'Too many calls; wait for the time given and try again.' },
+  BUDGET_EXCEEDED: {
+    retryable: false,
+    description:
+      "The caller's spending budget (tokens or currency per day) does not cover this call; it was refused before any cost was incurred.",
+  },
   TIMEOUT: { retryable: true, description: 'The operation did not finish within its time limit and was stopped.' },
   CANCELLED: { retryable: false, description: 'The caller cancelled the call.' },
   DEPENDENCY_UNAVAILABLE: {

@@ -4,7 +4,12 @@ import { sendJsonRpcError } from './json-rpc-error.ts';
 import type { RequestGuard } from './mcp-request.ts';
 
 export interface AuthOptions {
-  mode: 'token' | 'none';
+  /**
+   * `token`: bearer tokens checked here; `none`: no authentication (local development); `endpoint`: the endpoint
+   * authenticates every request itself and answers 401/403 (the orchestrator, whose callers also present OAuth
+   * access tokens), so this guard lets requests through untouched.
+   */
+  mode: 'token' | 'none' | 'endpoint';
   credentials: readonly Credential[];
   realm: string;
 }
@@ -20,7 +25,7 @@ function digest(value: string): Buffer {
 export function createAuthenticator(options: AuthOptions): RequestGuard {
   const known = options.credentials.map((c) => ({ name: c.name, digest: digest(c.token) }));
   return (req, res) => {
-    if (options.mode === 'none') return true;
+    if (options.mode === 'none' || options.mode === 'endpoint') return true;
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {

@@ -1,6 +1,8 @@
+import type { CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import type { KitConfig } from './config/kit-config.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Redactor } from './logging/redactor.ts';
+import type { ResolvedSecret } from './secrets/secret-resolver.ts';
 
 /** Who is calling: the name of the bearer token, or the local transport. */
 export interface Caller {
@@ -23,6 +25,18 @@ export interface ElicitationForm {
 export type ElicitationAnswer =
   | { action: 'accept'; content: Record<string, unknown> }
   | { action: 'decline' | 'cancel'; content?: undefined };
+
+/** What a tool asks the client's model (MCP sampling/createMessage params). */
+export type SamplingRequest = CreateMessageRequest['params'];
+/** The client model's answer. */
+export type SamplingResponse = CreateMessageResult;
+
+export interface SampleOptions {
+  /** Aborts the request (the call's own signal is always followed). */
+  signal?: AbortSignal | undefined;
+  /** How long to wait for the answer (default 5 minutes: the client may show the request to its human first). */
+  timeoutMs?: number | undefined;
+}
 
 /** What every request handler (tool, resource, prompt) receives. */
 export interface RequestContext<Config = unknown, Clients = unknown> {
@@ -60,4 +74,22 @@ export interface ToolContext<Config = unknown, Clients = unknown> extends Reques
    * be JSON (a repeat gets it back parsed from the store, redacted).
    */
   idempotent<T>(work: () => Promise<T>): Promise<T>;
+  // The three below are always there in a kit service; they are optional in the type only because a host that
+  // builds tool contexts itself (the orchestrator's local tools) may not offer them.
+  /** Whether the connected client declared the sampling capability. */
+  readonly canSample?: boolean;
+  /**
+   * Asks the client's own model (MCP sampling/createMessage, relayed by the orchestrator when the client is
+   * connected there); UNSUPPORTED when the client cannot sample. The request's text is redacted first: no
+   * registered secret reaches a model this way.
+   */
+  sample?(request: SamplingRequest, options?: SampleOptions): Promise<SamplingResponse>;
+  /**
+   * Resolves a `secret://<backend>/<path>[#version]` handle server to server through the configured secrets service
+   * (SWITCHBOARD_SECRETS_URL/_TOKEN; the token's name must be allowed the path by its resolvePolicy). The value is
+   * registered with the redactor (exact match and digest) before it is returned, so it cannot come back out of this
+   * process in a log or a result. `purpose` (default `tool:<name>`) goes to the secrets audit log. Errors: see
+   * SecretResolver.resolve (UNSUPPORTED when no secrets service is configured).
+   */
+  resolveSecret?(handle: string, options?: { purpose?: string }): Promise<ResolvedSecret>;
 }

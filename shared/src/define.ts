@@ -2,8 +2,12 @@ import type { z } from 'zod';
 import type { KitConfig } from './config/kit-config.ts';
 import type { ConfigSpec } from './config/load-config.ts';
 import type { RequestContext, ToolContext } from './context.ts';
+import type { HealthReport } from './http/health.ts';
+import type { HttpRoute } from './http/routes.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Redactor } from './logging/redactor.ts';
+import type { Registry } from './metrics.ts';
+import type { SecretResolver } from './secrets/secret-resolver.ts';
 import type { Db } from './sql/types.ts';
 
 /** MCP tool annotations; the three hints are mandatory for every Switchboard tool. */
@@ -13,6 +17,9 @@ export interface ToolAnnotations {
   idempotentHint: boolean;
   openWorldHint?: boolean;
 }
+
+/** The configuration a tool's context carries (its package's settings and the kit's). */
+export type ConfigOf<C> = C extends { config: infer X } ? X : Readonly<KitConfig>;
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject, C = ToolContext> {
   /** camelCase verb, e.g. `searchItems`. */
@@ -24,6 +31,21 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   annotations: ToolAnnotations;
   /** Appended to the truncation marker: how to get the rest when the result is over the output cap. */
   truncationHint?: string;
+  /**
+   * Whether this deployment offers the tool, decided once at start from the configuration (k8s's destructive tier
+   * only in K8S_MODE=admin). A tool turned off is left out of tools/list and refused by tools/call with
+   * PERMISSION_DENIED (saying `disabledReason`) before its arguments are read or its handler runs.
+   */
+  enabled?(config: ConfigOf<C>): boolean;
+  /** Why the tool is off when `enabled` says so, for the refusal: `it needs K8S_MODE=admin`. */
+  disabledReason?: string;
+  /**
+   * Result fields that deliberately hand out a secret or credential: an approved reveal's value, a presigned URL.
+   * Dotted paths into the result (`value`, `link.url`); the string found at each passes the redactor untouched in
+   * this tool's results, while everything else in the result is redacted as always. The one way to return what the
+   * redactor would mask; the paths are listed in the tool's `_meta["io.switchboard/discloses"]`.
+   */
+  discloses?: readonly string[];
   handler(args: z.output<I>, ctx: C): Promise<z.input<O>>;
 }
 
@@ -35,6 +57,12 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject, C = Too
 ): ToolDefinition<I, O, C> {
   if (!/^[a-z][A-Za-z0-9]*$/.test(definition.name)) {
     throw new Error(`tool name "${definition.name}" must be a camelCase verb such as listPods`);
+  }
+  for (const path of definition.discloses ?? []) {
+    const first = path.split('.')[0] as string;
+    if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(path) || !Object.hasOwn(definition.output.shape, first)) {
+      throw new Error(`tool ${definition.name}: discloses "${path}" is not a field path of its output`);
+    }
   }
   return definition;
 }
@@ -102,6 +130,17 @@ export interface SetupInput<Config> {
   config: Readonly<Config & KitConfig>;
   log: Logger;
   redactor: Redactor;
+  /**
+   * The process's metrics registry, the one /metrics serves: a service's own counters register here
+   * (`new Counter({ name: 'switchboard_…', help, labelNames, registers: [metrics] })`, Counter/Gauge/Histogram from
+   * the kit).
+   */
+  metrics: Registry;
+  /**
+   * Resolves `secret://` handles through the secrets service configured for the process (SWITCHBOARD_SECRETS_URL):
+   * `secrets.resolveConfig({ slackToken: config.slackToken, … })` for credentials in configuration at start-up.
+   */
+  secrets: SecretResolver;
 }
 
 export interface SetupResult<Clients> {
@@ -116,6 +155,17 @@ export interface SetupResult<Clients> {
    * `<dataDir>/<service>-idempotency.sqlite` opened on first use. `close` must close it (the kit does not).
    */
   db?: Db;
+  /**
+   * The service's own HTTP routes on its port (provider callbacks such as Twilio's status POSTs), served beside
+   * /health: outside bearer auth and the MCP guards, so each route authenticates its requests itself (a signature).
+   * Exact paths; not served over stdio.
+   */
+  routes?: readonly HttpRoute[];
+  /**
+   * The service's own status for /health, merged into its JSON: `degraded` with warnings and details still answers
+   * 200, so a liveness probe does not restart a service that works, only less well (sandbox off, a fallback in use).
+   */
+  health?: () => HealthReport | Promise<HealthReport>;
 }
 
 /** One finished tools/call, as the service's `onToolCall` hook sees it. */

@@ -5,7 +5,6 @@ import { configSecrets, secretsConfig } from './config.ts';
 import type { SecretsClients } from './context.ts';
 import { SecretManager } from './lifecycle/secret-manager.ts';
 import { AuditLog } from './safety/audit-log.ts';
-import { protectHandles } from './safety/handle-aware-redactor.ts';
 import { ResolvePolicy } from './safety/resolve-policy.ts';
 import { createSecret } from './tools/create-secret.ts';
 import { deleteSecret } from './tools/delete-secret.ts';
@@ -28,11 +27,10 @@ export const secretsService = defineService({
     'Secrets by handle (secret://<backend>/<path>[#version]); values never enter the conversation. Use listSecrets/describeSecret for metadata, getSecret for a handle to pass to other tools (they resolve it server to server), createSecret/rotateSecret to generate values. revealSecret shows a value only after a human approves.',
   defaultPort: 8013,
   config: secretsConfig,
-  setup: async ({ config, log, redactor }) => {
-    protectHandles(redactor);
+  setup: async ({ config, log, redactor, metrics }) => {
     redactor.register(...configSecrets(config));
     const backends: SecretBackend[] = config.backends.map((backend) => openBackend(backend, config.dataDir, log));
-    const audit = new AuditLog(config.auditFile as string);
+    const audit = new AuditLog(config.auditFile as string, metrics);
     const manager = new SecretManager({
       backends,
       defaultBackend: config.defaultBackend as string,

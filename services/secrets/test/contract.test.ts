@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { createRecipient } from '@switchboard/shared';
 import { connectInMemory, type TestClient } from '@switchboard/shared/testing';
-import { createRecipient } from '../src/safety/sealing.ts';
 import { secretsService } from '../src/service.ts';
 import { BACKENDS, type TestBackend } from './backends.ts';
 import { captureLogs, remember, SEEN, TEST_VALUES } from './support.ts';
@@ -72,9 +72,7 @@ describe.each(BACKENDS)('the secrets contract on the $kind backend', ({ kind, ma
     await plain?.close();
     // The leak check: no test value in any tool result (but approved reveals), log line, audit line or metric.
     const audit = readFileSync(auditFile(), 'utf8');
-    const metrics =
-      (await client.runtime.clients) &&
-      (client.runtime.clients as { audit: { registry: { metrics(): Promise<string> } } }).audit.registry.metrics();
+    const metrics = await client?.runtime.metrics.registry.metrics();
     const everything = [...SEEN.results, ...SEEN.logs, audit, metrics ?? ''].join('\n');
     for (const value of TEST_VALUES) expect(everything.includes(value)).toBe(false);
     await backend?.destroy();
@@ -180,7 +178,7 @@ describe.each(BACKENDS)('the secrets contract on the $kind backend', ({ kind, ma
   test('revealSecret asks the human with path, version and caller; accept shows it (marked), decline refuses', async () => {
     answer = 'accept';
     const revealed = await ok('revealSecret', { secret: `secret://${name}/app/web/api-key`, reason: 'debugging' });
-    expect(revealed).toMatchObject({ value: `next-value-${kind}-91c0d4`, encoding: 'utf8', approval: 'accepted' });
+    expect(revealed).toMatchObject({ value: `next-value-${kind}-91c0d4`, approval: 'accepted' });
     expect(revealed.sensitive).toMatchObject({ marker: 'io.switchboard/secret-value', fields: ['value'] });
     expect(prompts.at(-1)).toContain(`secret: ${name}/app/web/api-key`);
     expect(prompts.at(-1)).toContain('caller: test');
@@ -231,9 +229,8 @@ describe.each(BACKENDS)('the secrets contract on the $kind backend', ({ kind, ma
     expect(log.items[0]).toMatchObject({ action: 'resolve', caller: 'test', backend: name });
     const denied = await ok('getAuditLog', { backend: name, outcome: 'denied' });
     expect(denied.items.map((e: Out) => e.action)).toEqual(expect.arrayContaining(['resolve', 'reveal', 'delete']));
-    const metrics = await (
-      client.runtime.clients as { audit: { registry: { metrics(): Promise<string> } } }
-    ).audit.registry.metrics();
+    // The counter is on the process's own registry: the one /metrics serves.
+    const metrics = await client.runtime.metrics.registry.metrics();
     expect(metrics).toMatch(
       new RegExp(`switchboard_secret_access_total\\{backend="${name}",action="resolve",outcome="success"\\} \\d+`),
     );
@@ -241,5 +238,13 @@ describe.each(BACKENDS)('the secrets contract on the $kind backend', ({ kind, ma
       new RegExp(`switchboard_secret_access_total\\{backend="${name}",action="resolve",outcome="denied"\\} \\d+`),
     );
     expect(TEST_VALUES.size).toBeGreaterThan(3);
+  });
+
+  test('an approved reveal returns a credential-shaped value as it is: the result discloses value on purpose', async () => {
+    const shaped = remember(`sk-ant-api03-${kind}-shaped-0123456789abcdef`);
+    await ok('createSecret', { path: 'app/keys/shaped', backend: name, value: shaped });
+    const revealed = await ok('revealSecret', { secret: `secret://${name}/app/keys/shaped` });
+    expect(revealed.value).toBe(shaped);
+    expect(revealed.sensitive).toMatchObject({ handle: `secret://${name}/app/keys/shaped#${revealed.version}` });
   });
 });

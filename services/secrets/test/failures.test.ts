@@ -192,7 +192,7 @@ describe('several backends at once, a backend down, read-only mode', () => {
       ['revealSecret', 'denied'],
       ['createSecret', 'denied'],
     ]);
-    const { createRecipient } = await import('../src/safety/sealing.ts');
+    const { createRecipient } = await import('@switchboard/shared');
     const r = createRecipient();
     const resolved = await call(client, 'resolveSecret', { handle: 'secret://local/a/b', recipientPublicKey: r.publicKey });
     expect(resolved.error).toBeUndefined();

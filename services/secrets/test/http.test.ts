@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createRecipient } from '@switchboard/shared';
 import { type SpawnedService, spawnService } from '@switchboard/shared/testing';
-import { createRecipient } from '../src/safety/sealing.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const OPS = 'ops-token-abcdefghijklmnop';

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { serviceEndpointConfig } from '../client/endpoint-config.ts';
 import { databaseUrl } from '../sql/open-db.ts';
 import { envBoolean, envBytes, envInt, envList } from './env-values.ts';
-import { type ConfigSource, type ConfigSpec, defineConfig } from './load-config.ts';
+import { type ConfigSource, type ConfigSpec, defineConfig, mergeConfigSpecs } from './load-config.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -40,7 +41,14 @@ function kitSchema(defaultPort: number) {
   });
 }
 
-export type KitSchema = ReturnType<typeof kitSchema>;
+/** Where ctx.resolveSecret and SetupInput.secrets resolve handles: SWITCHBOARD_SECRETS_URL/_TOKEN/_TOKEN_FILE/_TIMEOUT_MS. */
+function secretsEndpointSpec() {
+  return serviceEndpointConfig('secrets', 'SWITCHBOARD_SECRETS', { timeoutMs: 10_000 });
+}
+
+export type KitSchema = z.ZodObject<
+  ReturnType<typeof kitSchema>['shape'] & ReturnType<typeof secretsEndpointSpec>['schema']['shape']
+>;
 export type KitConfig = z.infer<KitSchema>;
 
 function parseCredential(entry: string, where: string, problems: string[]): Credential | undefined {
@@ -56,8 +64,15 @@ function parseCredential(entry: string, where: string, problems: string[]): Cred
   return { name, token };
 }
 
-/** The configuration every Switchboard process shares: listen address, security, limits, logging. */
+/**
+ * The configuration every Switchboard process shares: listen address, security, limits, logging, and the secrets
+ * service that resolves handles.
+ */
 export function kitConfigSpec(defaultPort: number): ConfigSpec<KitSchema> {
+  return mergeConfigSpecs(ownSpec(defaultPort), secretsEndpointSpec());
+}
+
+function ownSpec(defaultPort: number) {
   return defineConfig({
     schema: kitSchema(defaultPort),
     env: {

@@ -4,14 +4,17 @@ import type { Registry } from 'prom-client';
 import type { KitConfig } from '../config/kit-config.ts';
 import { CORRELATION_HEADER } from '../correlation.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { Redactor } from '../logging/redactor.ts';
 import { createAuthenticator } from './auth.ts';
 import { applyCorrelation } from './correlation.ts';
 import type { FastPostOptions } from './fast-post.ts';
+import { type HealthReport, healthBody } from './health.ts';
 import { createHostGuard } from './host-guard.ts';
 import { parseJsonBody, readJsonBody } from './json-body.ts';
 import { sendJsonRpcError } from './json-rpc-error.ts';
 import type { McpRequest, McpResponse, NodeMcpRequest } from './mcp-request.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import { createServiceRoutes, type HttpRoute } from './routes.ts';
 
 interface McpHttpEndpointBase {
   /** Path prefixes served, e.g. `/mcp` (which also covers `/mcp/<anything>`), `/sse`, `/messages`. */
@@ -46,8 +49,14 @@ export interface HttpAppOptions {
   endpoint: McpHttpEndpoint;
   /** True once shutdown began: readiness fails and new work is refused. */
   isDraining(): boolean;
-  /** How long one readiness check may take. */
+  /** How long one readiness check (and the service's health report) may take. */
   readinessTimeoutMs?: number;
+  /** The service's own routes (SetupResult.routes), served beside /health without the MCP guards. */
+  routes?: readonly HttpRoute[];
+  /** The service's own status, merged into /health (SetupResult.health). */
+  health?: () => HealthReport | Promise<HealthReport>;
+  /** Redacts what the service's health report says. */
+  redactor?: Redactor;
 }
 
 const NO_QUERY = new URLSearchParams();
@@ -78,8 +87,13 @@ function createOpsApp(options: HttpAppOptions) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', service: options.name, version: options.version, uptimeSeconds: Math.round(process.uptime()) });
+  app.get('/health', async (_req, res) => {
+    const body = await healthBody(
+      { service: options.name, version: options.version },
+      options.health,
+      options.readinessTimeoutMs ?? 3000,
+    );
+    res.json(options.redactor ? options.redactor.redact(body) : body);
   });
   app.get('/ready', async (_req, res) => {
     if (options.isDraining()) {
@@ -129,8 +143,8 @@ export interface HttpHandlers {
 /**
  * The HTTP face of every Switchboard process. MCP paths take a lean path straight on Node's request and response,
  * or for a lean endpoint's POSTs on the fast path's (correlation id, DNS-rebinding protection, bearer auth,
- * per-client rate limit, body limit, draining, then the endpoint): no framework on the hot path. Everything else
- * (/health, /ready, /metrics) is served by express.
+ * per-client rate limit, body limit, draining, then the endpoint): no framework on the hot path. The service's own
+ * routes go straight to their handlers; everything else (/health, /ready, /metrics) is served by express.
  */
 export function createHttpHandlers(options: HttpAppOptions): HttpHandlers {
   const { config, log, endpoint } = options;
@@ -142,6 +156,7 @@ export function createHttpHandlers(options: HttpAppOptions): HttpHandlers {
   const ops = createOpsApp(options);
   const prefixes = endpoint.paths.map((p) => `${p}/`);
   const isMcpPath = (path: string) => endpoint.paths.includes(path) || prefixes.some((p) => path.startsWith(p));
+  const routes = createServiceRoutes(options.routes ?? [], { isMcpPath, log });
 
   /** The guards and the body, then the endpoint; false when the request has been answered already. */
   const admit = async (req: McpRequest, res: McpResponse, body: () => Promise<{ body: unknown } | undefined>) => {
@@ -177,6 +192,10 @@ export function createHttpHandlers(options: HttpAppOptions): HttpHandlers {
     const mark = url.indexOf('?');
     const path = mark < 0 ? url : url.slice(0, mark);
     applyCorrelation(req, res);
+    if (routes.serves(path)) {
+      routes.serve(req, res, path);
+      return;
+    }
     if (!isMcpPath(path)) {
       ops(req, res);
       return;

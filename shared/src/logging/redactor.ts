@@ -1,51 +1,19 @@
+import { MAYBE_SHAPE, PREFIX_GROUPS, SECRET_KEY, SHAPES, SHORTEST_SHAPE } from './credential-shapes.ts';
+import { ValueDigests } from './value-digests.ts';
+
 /**
- * One redactor per process: it strips registered secret values and common credential shapes from any
- * string or JSON value before it reaches a log line, a metric label or a tool result.
+ * One redactor per process: it strips registered secret values and common credential shapes (credential-shapes.ts)
+ * from any string or JSON value before it reaches a log line, a metric label or a tool result.
  */
 export const REDACTED = '[REDACTED]';
 
-const MIN_SECRET_LENGTH = 4;
-
-/** Credential shapes recognised without registration; the whole match is secret. */
-const WHOLE: readonly string[] = [
-  String.raw`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)`,
-  String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
-  String.raw`\bgh[pousr]_[A-Za-z0-9]{30,}\b`,
-  String.raw`\bgithub_pat_[A-Za-z0-9_]{30,}\b`,
-  String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}`,
-  String.raw`\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}`,
-  String.raw`\bAIza[0-9A-Za-z_-]{35}\b`,
-  String.raw`\bSK[0-9a-fA-F]{32}\b`,
-  String.raw`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
-];
-
-/** Shapes where only what follows a harmless prefix is secret: each is `(prefix)secret`. */
-const PREFIXED: readonly string[] = [
-  String.raw`(?i:(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,})`,
-  String.raw`(?i:(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)[^\s@/"']+(?=@))`,
-  String.raw`(?i:((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret)["']?\s*[:=]\s*["']?)[^\s"',;&]{4,})`,
-];
-
-/** All shapes in one regex, so each string is scanned once; capture group i+1 is PREFIXED[i]'s prefix. */
-const SHAPES = new RegExp([...PREFIXED, ...WHOLE].join('|'), 'g');
-
-/**
- * A quick test that every string SHAPES could match passes (a superset: literal parts every shape needs), so most
- * strings skip the full scan.
- */
-const MAYBE_SHAPE =
-  /[:=]|-----BEGIN|AKIA|ASIA|gh[pousr]_|github_pat_|xox|sk-|AIza|SK|eyJ|[Bb][Ee][Aa][Rr][Ee][Rr]|[Bb][Aa][Ss][Ii][Cc]/;
-
-/** Object keys whose string values are secrets whatever they look like. */
-const SECRET_KEY =
-  /^(?:password|passwd|pwd|secret|client_?secret|api_?key|apikey|access_?key|secret_?key|private_?key|token|auth_?token|access_?token|refresh_?token|authorization|credentials?)$/i;
+/** Registered values shorter than this are matched as whole strings only (substring matching would mangle text). */
+const MIN_SUBSTRING_LENGTH = 4;
 
 function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** No recognised credential shape is shorter than this (`pwd=abcd`). */
-const SHORTEST_SHAPE = 8;
 const CACHE_MAX_LENGTH = 128;
 const CACHE_ENTRIES = 2048;
 
@@ -53,27 +21,38 @@ export class Redactor {
   #values = new Set<string>();
   #valuePattern: RegExp | undefined;
   #shortestValue = Number.POSITIVE_INFINITY;
+  /** Every registered value by keyed digest, with its encoded forms: whole strings equal to one are redacted. */
+  readonly #digests = new ValueDigests();
   /** Redactions of short strings seen before (tool names, outcomes, log messages); cleared when a secret is added. */
   #cache = new Map<string, string>();
 
-  /** Registers a secret value; every later occurrence is replaced. Short values are ignored (they would mangle text). */
+  /**
+   * Registers secret values (a token, a password, a value resolved from a handle). Every later occurrence is
+   * replaced: inside any text by exact match (values of 4 characters or more, and their URL-encoded form), and as a
+   * whole string by digest (any length; also its base64, base64url, hex and URL-encoded forms).
+   */
   register(...values: (string | undefined | null)[]): void {
     let changed = false;
     for (const value of values) {
-      if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH && !this.#values.has(value)) {
-        this.#values.add(value);
-        changed = true;
+      if (typeof value !== 'string' || value.length === 0) continue;
+      if (this.#digests.add(value)) changed = true;
+      for (const form of new Set([value, encodeURIComponent(value)])) {
+        if (form.length >= MIN_SUBSTRING_LENGTH && !this.#values.has(form)) {
+          this.#values.add(form);
+          changed = true;
+        }
       }
     }
     if (changed) {
       const sorted = [...this.#values].sort((a, b) => b.length - a.length);
       this.#shortestValue = sorted[sorted.length - 1]?.length ?? Number.POSITIVE_INFINITY;
-      this.#valuePattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
+      this.#valuePattern = sorted.length > 0 ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : undefined;
       this.#cache.clear();
     }
   }
 
   redactString(text: string): string {
+    if (this.#digests.matches(text)) return REDACTED;
     if (text.length < SHORTEST_SHAPE && text.length < this.#shortestValue) return text;
     // A string shorter than every registered value can hold none of them: the quick shape test alone clears most
     // such strings, cheaper than a cache lookup (ids and other one-off strings would only churn the cache).
@@ -92,7 +71,7 @@ export class Redactor {
     const out = this.#valuePattern ? text.replace(this.#valuePattern, REDACTED) : text;
     if (!MAYBE_SHAPE.test(out)) return out;
     return out.replace(SHAPES, (...groups: unknown[]) => {
-      for (let i = 1; i <= PREFIXED.length; i++) {
+      for (let i = 1; i <= PREFIX_GROUPS; i++) {
         if (typeof groups[i] === 'string') return `${groups[i]}${REDACTED}`;
       }
       return REDACTED;

@@ -4,7 +4,10 @@ import type { Registry } from 'prom-client';
 import type { KitConfig } from '../config/kit-config.ts';
 import { createHttpHandlers, type McpHttpEndpoint } from '../http/app.ts';
 import { installFastPost } from '../http/fast-post.ts';
+import type { HealthReport } from '../http/health.ts';
+import type { HttpRoute } from '../http/routes.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { Redactor } from '../logging/redactor.ts';
 import type { InFlight } from './in-flight.ts';
 
 export interface HttpHandle {
@@ -28,6 +31,11 @@ export interface ListenHttpOptions {
   readiness: Record<string, () => Promise<void>>;
   endpoint: McpHttpEndpoint;
   inFlight: InFlight;
+  /** The service's own routes, served beside /health outside the MCP guards. */
+  routes?: readonly HttpRoute[];
+  /** The service's own status, merged into /health. */
+  health?: () => HealthReport | Promise<HealthReport>;
+  redactor?: Redactor;
   /** Releases backends after the sessions closed. */
   close(): Promise<void>;
 }
@@ -48,6 +56,9 @@ export async function listenHttp(options: ListenHttpOptions): Promise<HttpHandle
     readiness: options.readiness,
     endpoint,
     isDraining: () => draining,
+    ...(options.routes ? { routes: options.routes } : {}),
+    ...(options.health ? { health: options.health } : {}),
+    ...(options.redactor ? { redactor: options.redactor } : {}),
   });
   const server = createServer(handlers.request);
   server.keepAliveTimeout = KEEP_ALIVE_MS;
@@ -72,7 +83,14 @@ export async function listenHttp(options: ListenHttpOptions): Promise<HttpHandle
     );
   }
   log.info(
-    { url: `${url}/mcp`, port: address.port, host: config.host, stateless: config.stateless, read_only: config.readOnly },
+    {
+      url: `${url}/mcp`,
+      port: address.port,
+      host: config.host,
+      stateless: config.stateless,
+      read_only: config.readOnly,
+      ...(options.routes?.length ? { routes: options.routes.map((r) => `${r.method} ${r.path}`) } : {}),
+    },
     'listening',
   );
 

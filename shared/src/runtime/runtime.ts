@@ -1,15 +1,18 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { DestinationStream } from 'pino';
+import { serviceEndpoint } from '../client/endpoint-config.ts';
 import { type KitConfig, kitConfigSpec, processConfigSource } from '../config/kit-config.ts';
 import { type ConfigSource, type ConfigSpec, loadConfig, mergeConfigSpecs } from '../config/load-config.ts';
-import type { AnyServiceDefinition } from '../define.ts';
+import type { AnyServiceDefinition, SetupResult } from '../define.ts';
+import type { HealthReport } from '../http/health.ts';
+import type { HttpRoute } from '../http/routes.ts';
 import { lazyKitDb } from '../idempotency/kit-db.ts';
 import { IdempotencyStore } from '../idempotency/store.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createRedactor, type Redactor } from '../logging/redactor.ts';
 import { createMetrics, type ServiceMetrics } from '../metrics.ts';
+import { createSecretResolver, type SecretResolver } from '../secrets/secret-resolver.ts';
 import { type CompiledTool, compileTool } from '../server/compile.ts';
-import type { Db } from '../sql/types.ts';
 import { InFlight } from './in-flight.ts';
 
 export interface RuntimeOptions {
@@ -30,12 +33,21 @@ export interface ServiceRuntime {
   metrics: ServiceMetrics;
   clients: unknown;
   readiness: Record<string, () => Promise<void>>;
+  /** Every tool the service defines, those turned off by configuration included (tools/call refuses them). */
   tools: Map<string, CompiledTool>;
+  /** Why each tool its `enabled` turned off is off, by name; such tools are not listed. */
+  disabledTools: ReadonlyMap<string, string>;
   toolListing: Tool[];
   readOnlyToolListing: Tool[];
   inFlight: InFlight;
   /** Where ctx.idempotent keeps first outcomes (the service's db, or the kit's own, opened on first use). */
   idempotency: IdempotencyStore;
+  /** Resolves secret handles (ctx.resolveSecret) through the configured secrets service. */
+  secrets: SecretResolver;
+  /** The service's own HTTP routes (SetupResult.routes). */
+  routes: readonly HttpRoute[];
+  /** The service's own status for /health (SetupResult.health). */
+  health: (() => HealthReport | Promise<HealthReport>) | undefined;
   /** Releases backend clients; idempotent. */
   close(): Promise<void>;
 }
@@ -61,10 +73,25 @@ export async function createRuntime(service: AnyServiceDefinition, options: Runt
     redactor,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
-  const setup: { clients: unknown; ready?: Record<string, () => Promise<void>>; close?: () => Promise<void>; db?: Db } =
-    service.setup ? await service.setup({ config, log, redactor }) : { clients: undefined };
+  const metrics = createMetrics();
+  const secrets = createSecretResolver({ endpoint: serviceEndpoint(config, 'secrets'), service: service.name, redactor, log });
+  let setup: SetupResult<unknown> = { clients: undefined };
+  if (service.setup) {
+    try {
+      setup = await service.setup({ config, log, redactor, metrics: metrics.registry, secrets });
+    } catch (error) {
+      await secrets.close();
+      throw error;
+    }
+  }
   const tools = new Map(service.tools.map((tool) => [tool.name, compileTool(tool)]));
-  const toolListing = [...tools.values()].map((t) => t.listing as Tool);
+  const disabledTools = new Map<string, string>();
+  for (const tool of service.tools) {
+    if (tool.enabled && !tool.enabled(config)) {
+      disabledTools.set(tool.name, tool.disabledReason ?? 'the configuration turns it off');
+    }
+  }
+  const toolListing = [...tools.values()].filter((t) => !disabledTools.has(t.definition.name)).map((t) => t.listing as Tool);
   const kitDb = lazyKitDb(config, service.name, redactor);
   const own = setup.db;
   let closed: Promise<void> | undefined;
@@ -73,10 +100,11 @@ export async function createRuntime(service: AnyServiceDefinition, options: Runt
     config,
     log,
     redactor,
-    metrics: createMetrics(),
+    metrics,
     clients: setup.clients,
     readiness: setup.ready ?? {},
     tools,
+    disabledTools,
     toolListing,
     readOnlyToolListing: toolListing.filter((tool) => tool.annotations?.readOnlyHint === true),
     inFlight: new InFlight(),
@@ -84,6 +112,9 @@ export async function createRuntime(service: AnyServiceDefinition, options: Runt
       db: own ? async () => own : kitDb.db,
       retentionMs: config.idempotencyRetentionMs,
     }),
+    secrets,
+    routes: setup.routes ?? [],
+    health: setup.health,
     close: () => {
       closed ??= (async () => {
         try {
@@ -91,6 +122,7 @@ export async function createRuntime(service: AnyServiceDefinition, options: Runt
         } catch (error) {
           log.error({ err: error }, 'closing backend clients failed');
         }
+        await secrets.close();
         await kitDb.close();
       })();
       return closed;

@@ -26,6 +26,9 @@ export function serveHttp(runtime: ServiceRuntime): Promise<HttpHandle> {
     readiness: runtime.readiness,
     endpoint,
     inFlight: runtime.inFlight,
+    routes: runtime.routes,
+    ...(runtime.health ? { health: runtime.health } : {}),
+    redactor: runtime.redactor,
     close: () => runtime.close(),
   });
 }

@@ -13,8 +13,12 @@ export interface CompiledTool {
     inputSchema: ObjectSchema;
     outputSchema: ObjectSchema;
     annotations: Record<string, unknown>;
+    _meta?: Record<string, unknown>;
   };
 }
+
+/** The `_meta` key of a tool listing naming the result fields it discloses on purpose (ToolDefinition.discloses). */
+export const DISCLOSES_META_KEY = 'io.switchboard/discloses';
 
 export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): ObjectSchema {
   return z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as ObjectSchema;
@@ -65,6 +69,7 @@ export function compileTool(definition: AnyToolDefinition): CompiledTool {
       inputSchema: jsonSchemaOf(definition.input, 'input'),
       outputSchema: outputSchemaOf(definition.output),
       annotations: { title: definition.title, ...definition.annotations },
+      ...(definition.discloses?.length ? { _meta: { [DISCLOSES_META_KEY]: [...definition.discloses] } } : {}),
     },
   };
 }

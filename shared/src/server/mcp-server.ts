@@ -4,7 +4,6 @@ import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
-  ElicitResultSchema,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
@@ -17,14 +16,14 @@ import {
   type ServerRequest,
   SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { Caller, ClientLogLevel, ElicitationAnswer, ElicitationForm, RequestContext, ToolContext } from '../context.ts';
+import type { Caller, ClientLogLevel, RequestContext } from '../context.ts';
 import { CORRELATION_HEADER, readCorrelationId } from '../correlation.ts';
 import type { AnyPromptDefinition, AnyResourceDefinition, ResourceEntry } from '../define.ts';
 import { ToolError } from '../errors.ts';
-import { createIdempotent } from '../idempotency/idempotent.ts';
 import { decodeCursor, encodeCursor } from '../output/paging.ts';
 import type { ServiceRuntime } from '../runtime/runtime.ts';
 import { runToolCall } from './tool-call.ts';
+import { createToolContext } from './tool-context.ts';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -170,53 +169,16 @@ export function createServiceServer(runtime: ServiceRuntime, session: SessionInf
     const controller = new AbortController();
     const signal = AbortSignal.any([extra.signal, controller.signal]);
     const base = baseContext(extra, signal, { tool: tool.definition.name });
-    const progressToken = extra._meta?.progressToken;
-    let idempotent: ToolContext['idempotent'] | undefined;
-    const ctx: ToolContext = {
-      ...base,
-      progress: async (progress, total, message) => {
-        if (progressToken === undefined) return;
-        await extra.sendNotification({
-          method: 'notifications/progress',
-          params: {
-            progressToken,
-            progress,
-            ...(total !== undefined ? { total } : {}),
-            ...(message !== undefined ? { message: runtime.redactor.redactString(message) } : {}),
-          },
-        });
-      },
+    const ctx = createToolContext({
+      runtime,
+      server,
+      extra,
+      base,
+      tool: tool.definition.name,
+      args: request.params.arguments,
+      signal,
       clientLog: (level, data) => clientLog(level, data),
-      get canElicit() {
-        return server.getClientCapabilities()?.elicitation !== undefined;
-      },
-      elicit: async (form: ElicitationForm): Promise<ElicitationAnswer> => {
-        if (server.getClientCapabilities()?.elicitation === undefined) {
-          throw new ToolError('APPROVAL_REQUIRED', 'the client cannot show an approval prompt (no elicitation capability)');
-        }
-        const answer = await extra.sendRequest(
-          { method: 'elicitation/create', params: { message: form.message, requestedSchema: form.requestedSchema } },
-          ElicitResultSchema,
-          { signal, timeout: 10 * 60 * 1000 },
-        );
-        if (answer.action === 'accept') return { action: 'accept', content: (answer.content ?? {}) as Record<string, unknown> };
-        return { action: answer.action };
-      },
-      idempotent: (work) => {
-        idempotent ??= createIdempotent({
-          store: runtime.idempotency,
-          service: service.name,
-          tool: tool.definition.name,
-          caller: base.caller.id,
-          meta: base.meta,
-          args: request.params.arguments,
-          signal,
-          log: base.log,
-          redactor: runtime.redactor,
-        });
-        return idempotent(work);
-      },
-    };
+    });
     const started = process.hrtime.bigint();
     ctx.log.debug({ transport: session.transport }, 'tool call started');
     const { result, outcome, handled, message } = await runtime.inFlight.run(controller, () =>
@@ -224,6 +186,7 @@ export function createServiceServer(runtime: ServiceRuntime, session: SessionInf
         outputCapBytes: config.outputCapBytes,
         readOnly: config.readOnly,
         serviceName: service.name,
+        disabledReason: runtime.disabledTools.get(tool.definition.name),
       }),
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

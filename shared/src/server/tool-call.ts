@@ -4,11 +4,14 @@ import type { ToolContext } from '../context.ts';
 import { type ErrorCode, errorPayload, ToolError } from '../errors.ts';
 import { capValue } from '../output/cap.ts';
 import type { CompiledTool } from './compile.ts';
+import { redactResult } from './disclosure.ts';
 
 export interface ToolCallEnvironment {
   outputCapBytes: number;
   readOnly: boolean;
   serviceName: string;
+  /** Set when the configuration turned the tool off (ToolDefinition.enabled): the call is refused saying it. */
+  disabledReason?: string | undefined;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -57,8 +60,8 @@ export interface ToolCallOutcome {
 }
 
 /**
- * The call pipeline every tool goes through: read-only gate, input validation, the handler, output validation,
- * redaction and the output cap. A ToolError becomes an `isError` result with its code; anything else becomes
+ * The call pipeline every tool goes through: the gates (turned off by configuration, read-only mode), input
+ * validation, the handler, output validation, redaction (but for the fields the tool discloses) and the output cap. A ToolError becomes an `isError` result with its code; anything else becomes
  * INTERNAL with the details in the log only.
  */
 export async function runToolCall(
@@ -70,6 +73,11 @@ export async function runToolCall(
   const definition = tool.definition;
   let handled = false;
   try {
+    if (env.disabledReason !== undefined) {
+      throw new ToolError('PERMISSION_DENIED', `${definition.name} is turned off in this deployment: ${env.disabledReason}`, {
+        details: { reason: 'disabled' },
+      });
+    }
     if (env.readOnly && !definition.annotations.readOnlyHint) {
       throw new ToolError(
         'READ_ONLY',
@@ -89,7 +97,7 @@ export async function runToolCall(
       throw new ToolError('INTERNAL', `${definition.name} produced an invalid result (correlation id ${ctx.correlationId})`);
     }
     return {
-      result: successResult(ctx.redactor.redact(checked.data), tool, env.outputCapBytes),
+      result: successResult(redactResult(ctx.redactor, checked.data, definition.discloses), tool, env.outputCapBytes),
       outcome: 'success',
       handled,
     };

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Counter, Registry } from 'prom-client';
+import { Counter, type Registry } from '@switchboard/shared';
 
 export type AuditAction =
   | 'list'
@@ -41,18 +41,17 @@ export interface AuditEntry {
 export class AuditLog {
   readonly file: string;
   readonly counter: Counter<'backend' | 'action' | 'outcome'>;
-  readonly registry: Registry;
   #fd: number | undefined;
   #seq: number;
 
-  constructor(file: string, registry?: Registry) {
+  /** `registry`: the process's metrics registry (SetupInput.metrics), so the counter is on the service's /metrics. */
+  constructor(file: string, registry: Registry) {
     this.file = file;
-    this.registry = registry ?? new Registry();
     this.counter = new Counter({
       name: 'switchboard_secret_access_total',
       help: 'Secret accesses by backend, action (list, resolve, reveal, create, rotate, delete...) and outcome',
       labelNames: ['backend', 'action', 'outcome'],
-      registers: [this.registry],
+      registers: [registry],
     });
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     this.#seq = existsSync(file)

@@ -1,7 +1,6 @@
-import { defineTool, ToolError, z } from '@switchboard/shared';
+import { defineTool, SEAL_ALGORITHM, seal, ToolError, z } from '@switchboard/shared';
 import type { SecretsToolContext } from '../context.ts';
 import { isHandle } from '../model/handle.ts';
-import { SEAL_ALGORITHM, seal } from '../safety/sealing.ts';
 import { targetOf } from './shared-schemas.ts';
 
 export const resolveSecret = defineTool({

@@ -8,13 +8,15 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import { ToolError } from '@switchboard/shared';
+import { ToolError } from '../errors.ts';
 
 /**
- * The envelope a resolved value travels in: sealed to a one-time X25519 key of the caller (ECDH with an ephemeral
- * key of ours, HKDF-SHA256, AES-256-GCM with the handle as associated data). Only the caller that made the key
- * can open it, so the value is never readable in a tool result, a proxy's buffers or a log. Fields are lower-case
- * hex: no credential shape the kit's redactor knows can occur in hex, so the envelope passes it unchanged.
+ * The envelope a resolved secret travels in from the secrets service to the service that resolves it: sealed to a
+ * one-time X25519 key of the caller (ECDH with an ephemeral key of the sealer, HKDF-SHA256, AES-256-GCM with the
+ * handle as associated data). Only the caller that made the key can open it, so the value is never readable in a
+ * tool result, a proxy's buffers or a log. Fields are lower-case hex: no credential shape the kit's redactor knows
+ * can occur in hex, so the envelope passes it unchanged. The secrets service seals (`seal`); ctx.resolveSecret
+ * opens (`createRecipient`): one implementation for both sides.
  */
 export const SEAL_ALGORITHM = 'X25519-HKDF-SHA256-A256GCM';
 const INFO = 'switchboard secret resolve v1';
@@ -61,8 +63,15 @@ export function seal(recipientRaw: Buffer, aad: string, value: string): SealedEn
   };
 }
 
-/** The caller's side (what ctx.resolveSecret does): a one-time key pair, and opening the envelope with it. */
-export function createRecipient(): { publicKey: string; open(envelope: SealedEnvelope, aad: string): string } {
+/** The caller's side: a one-time key pair, and opening an envelope sealed to it. */
+export interface SealRecipient {
+  /** The raw X25519 public key, base64url (the `recipientPublicKey` of resolveSecret). */
+  publicKey: string;
+  /** The value; throws when the envelope was not sealed to this key for `aad`, or was altered. */
+  open(envelope: SealedEnvelope, aad: string): string;
+}
+
+export function createRecipient(): SealRecipient {
   const pair = generateKeyPairSync('x25519');
   const raw = rawPublic(pair.publicKey);
   return {

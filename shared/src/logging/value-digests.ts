@@ -1,0 +1,65 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * The forms a registered value is recognised in when it is a whole string: as is, base64 (padded and not),
+ * base64url, hex (either case) and URL-encoded. A tool that returns `Buffer.from(secret).toString('base64')` or a
+ * command that prints it with a trailing newline is caught as surely as the value itself.
+ */
+function formsOf(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const base64 = bytes.toString('base64');
+  const hex = bytes.toString('hex');
+  return [
+    value,
+    base64,
+    base64.replace(/=+$/, ''),
+    bytes.toString('base64url'),
+    hex,
+    hex.toUpperCase(),
+    encodeURIComponent(value),
+  ];
+}
+
+function isSpace(code: number | undefined): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+/**
+ * Registered values by keyed digest: an HMAC-SHA256 under a random key made for this process, of each value and
+ * each of its encoded forms. A whole string (a JSON string value, a log message) is checked by length first, then
+ * by digest, so a value of any length is caught, those too short for substring matching (under 4 characters)
+ * included, and the set holds no value in the clear.
+ */
+export class ValueDigests {
+  readonly #key = randomBytes(32);
+  readonly #digests = new Set<string>();
+  /** Lengths of the registered forms: a string of another length cannot match and is not hashed. */
+  readonly #lengths = new Set<number>();
+
+  get size(): number {
+    return this.#digests.size;
+  }
+
+  #digest(text: string): string {
+    return createHmac('sha256', this.#key).update(text, 'utf8').digest('base64url');
+  }
+
+  /** Adds a value (and its encoded forms); false when it was known already. */
+  add(value: string): boolean {
+    const before = this.#digests.size;
+    for (const form of formsOf(value)) {
+      this.#digests.add(this.#digest(form));
+      this.#lengths.add(form.length);
+    }
+    return this.#digests.size !== before;
+  }
+
+  /** Whether the whole string, or the string without surrounding white space, is a registered value or form. */
+  matches(text: string): boolean {
+    if (this.#digests.size === 0) return false;
+    if (this.#lengths.has(text.length) && this.#digests.has(this.#digest(text))) return true;
+    if (text.length === 0 || (!isSpace(text.charCodeAt(0)) && !isSpace(text.charCodeAt(text.length - 1)))) return false;
+    const trimmed = text.trim();
+    return this.#lengths.has(trimmed.length) && this.#digests.has(this.#digest(trimmed));
+  }
+}

@@ -31,6 +31,13 @@ describe('redactor', () => {
     expect(r.redactString(text)).toBe(text);
   });
 
+  test('a handle under a secret-named key is kept: it names the secret, it is not one', () => {
+    expect(r.redact({ password: 'secret://local/app/db', token: 'abc12345' })).toEqual({
+      password: 'secret://local/app/db',
+      token: REDACTED,
+    });
+  });
+
   test('redact() walks objects: secret-named keys are blanked, other strings scanned, input untouched', () => {
     const input = { user: 'bob', password: 'x1', nested: [{ note: 'uses s3cr3t-value' }], count: 3, token: '' };
     expect(r.redact(input)).toEqual({
@@ -41,5 +48,66 @@ describe('redactor', () => {
       token: '',
     });
     expect(input.password).toBe('x1');
+  });
+
+  test.each([
+    ['a handle', 'secret://local/db/orders/password#3'],
+    ['a handle in JSON', '{"handle":"secret://vault/app/api-key"}'],
+    ['a handle in an env value', 'DB_PASSWORD=secret://local/app/db'],
+    ['a handle as a quoted value', '{"DB_PASSWORD":"secret://local/app/db#2"}'],
+    ['a validation warning about the secrets service', 'cannot check tool "getSecret": service "secrets" is not up'],
+    ['a quoted word ending in a key word before prose', 'the "apiToken": field is required'],
+    ['a tool name in a service client error', 'secrets.resolveSecret: caller "notify" may not resolve local/x'],
+    ['a method name before prose', 'getToken: failed after 3 attempts'],
+  ])('%s passes unchanged', (_name, text) => {
+    expect(r.redactString(text)).toBe(text);
+  });
+
+  test.each([
+    ['secret= still', 'secret=hunter22 next', `secret=${REDACTED} next`],
+    ['a YAML secret', 'client_secret: abcd1234efgh', `client_secret: ${REDACTED}`],
+    ['a quoted JSON value with spaces', '{"password": "correct horse battery"}', `{"password": "${REDACTED}"}`],
+    ['a single-quoted dict', "{'token': 'abcd1234'}", `{'token': '${REDACTED}'}`],
+    ['a camelCase key with =', 'dbPassword=abcd1234', `dbPassword=${REDACTED}`],
+    ['a camelCase key with a quoted value', "{ dbPassword: 'abcd 1234' }", `{ dbPassword: '${REDACTED}' }`],
+    ['an upper-case env line', 'DB_PASSWORD: hunter22', `DB_PASSWORD: ${REDACTED}`],
+    ['a header', 'X-Api-Key: abcd1234', `X-Api-Key: ${REDACTED}`],
+    ['a camelCase key word itself', 'apiKey: abcd1234', `apiKey: ${REDACTED}`],
+  ])('%s is redacted', (_name, input, expected) => {
+    expect(r.redactString(input)).toBe(expected);
+  });
+});
+
+describe('registered values by digest', () => {
+  const value = 'Zq9!x@resolved/value';
+  const short = 'p1n';
+  const r = createRedactor();
+  r.register(value, short);
+
+  test.each([
+    ['the value', value],
+    ['base64', Buffer.from(value).toString('base64')],
+    ['base64 without padding', Buffer.from(value).toString('base64').replace(/=+$/, '')],
+    ['base64url', Buffer.from(value).toString('base64url')],
+    ['hex', Buffer.from(value).toString('hex')],
+    ['HEX', Buffer.from(value).toString('hex').toUpperCase()],
+    ['URL-encoded', encodeURIComponent(value)],
+    ['with a trailing newline (a command printed it)', `${value}\n`],
+    ['a short value', short],
+    ['a short value printed by a command', `${short}\n`],
+    ['a short value in base64', Buffer.from(short).toString('base64')],
+  ])('a whole string that is %s is redacted', (_name, text) => {
+    expect(r.redactString(text)).toBe(REDACTED);
+    expect(r.redact({ out: text })).toEqual({ out: REDACTED });
+  });
+
+  test('inside text the value and its URL-encoded form are found; a short value is not (it would mangle words)', () => {
+    expect(r.redactString(`pw ${value} end`)).toBe(`pw ${REDACTED} end`);
+    expect(r.redactString(`https://x/?p=${encodeURIComponent(value)}&q=1`)).toBe(`https://x/?p=${REDACTED}&q=1`);
+    expect(r.redactString('the p1n code and p1nball')).toBe('the p1n code and p1nball');
+  });
+
+  test('another redactor does not know the value: the digest key is per process instance', () => {
+    expect(createRedactor().redactString(short)).toBe(short);
   });
 });

@@ -25,6 +25,9 @@ const KEY_WORDS = 'password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|s
  */
 const ASSIGN = String.raw`(?:=|:(?!\/\/))`;
 
+/** A value that is a secret handle is no secret (`DB_PASSWORD=secret://local/app/db`): it is left as it is. */
+const NOT_A_HANDLE = String.raw`(?!secret:\/\/)`;
+
 /**
  * Shapes where only what follows a harmless prefix is secret: each is `(prefix)secret`, with exactly one capture
  * group, the prefix, which is kept.
@@ -32,11 +35,16 @@ const ASSIGN = String.raw`(?:=|:(?!\/\/))`;
 const PREFIXED: readonly string[] = [
   String.raw`(?i:(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,})`,
   String.raw`(?i:(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)[^\s@/"']+(?=@))`,
-  // A bare key: `password=hunter2`, `DB_PASSWORD: hunter2`, `apiKey='abc1'`.
-  String.raw`(?i:((?:${KEY_WORDS})\s*${ASSIGN}\s*["']?)[^\s"',;&]{4,})`,
+  // A bare key assigned with `=`: `password=hunter2`, `DB_PASSWORD="hunter2"`, `dbPassword=abc1`.
+  String.raw`(?i:((?:${KEY_WORDS})\s*=\s*["']?)${NOT_A_HANDLE}[^\s"',;&]{4,})`,
+  // A bare key with `:` and a quoted value: `dbPassword: 'correct horse'` (util.inspect, YAML).
+  String.raw`(?i:((?:${KEY_WORDS})\s*:(?!\/\/)\s*["'])${NOT_A_HANDLE}[^"'\n]{4,})`,
+  // A bare key with `:` and an unquoted value: `password: hunter2`, `X-Api-Key: abcd`. Not the camelCase tail of a
+  // name (`secrets.resolveSecret: caller "x" may not…`, `getToken: failed`): tool and method names end that way.
+  String.raw`(?<![a-z](?=[A-Z]))(?i:((?:${KEY_WORDS})\s*:(?!\/\/)\s*)${NOT_A_HANDLE}[^\s"',;&]{4,})`,
   // A quoted key is JSON or a dict: its value is quoted too (`"api_key": "abcd 1234"`). A quoted word that merely
   // ends in a key word followed by prose (`tool "getSecret": service "secrets" is not up`) is no assignment.
-  String.raw`(?i:((?:${KEY_WORDS})["']\s*${ASSIGN}\s*["'])[^"'\n]{4,})`,
+  String.raw`(?i:((?:${KEY_WORDS})["']\s*${ASSIGN}\s*["'])${NOT_A_HANDLE}[^"'\n]{4,})`,
 ];
 
 /** All shapes in one regex, so each string is scanned once; capture group i+1 is PREFIXED[i]'s prefix. */

@@ -1,3 +1,4 @@
+import { isSecretHandle } from '../secrets/handle.ts';
 import { MAYBE_SHAPE, PREFIX_GROUPS, SECRET_KEY, SHAPES, SHORTEST_SHAPE } from './credential-shapes.ts';
 import { ValueDigests } from './value-digests.ts';
 
@@ -99,7 +100,10 @@ export class Redactor {
   /** Returns the value itself when nothing in it needed redacting (no copy), else a redacted copy. */
   #walk(value: unknown, key: string | undefined, depth: number): unknown {
     if (typeof value === 'string') {
-      return key !== undefined && value.length > 0 && this.#isSecretKey(key) ? REDACTED : this.redactString(value);
+      // A secret-named key hides its value whatever it looks like, unless it is a handle (which names a secret).
+      return key !== undefined && value.length > 0 && this.#isSecretKey(key) && !isSecretHandle(value)
+        ? REDACTED
+        : this.redactString(value);
     }
     if (value === null || typeof value !== 'object' || depth > 64) return value;
     if (Array.isArray(value)) {

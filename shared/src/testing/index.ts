@@ -81,3 +81,4 @@ export async function startOnPort0(service: AnyServiceDefinition, options: TestS
 export { createTestDatabase, POSTGRES_ADMIN_URL, TEST_DIALECTS, type TestDatabase } from './databases.ts';
 export { type SpawnedService, type SpawnOptions, spawnService } from './process.ts';
 export { readmeTableRow, readRepositoryReadme } from './readme.ts';
+export { SECRETS_MAIN, startTestSecrets, type TestSecrets, type TestSecretsOptions } from './secrets.ts';

@@ -14,6 +14,12 @@ const services = readdirSync(new URL('services/', root)).map((name) => {
   return { name, port: Number(port), entry: `services/${name}/src/main.ts` };
 });
 
+/** The Prometheus targets docker-compose mounts (monitoring/targets-compose), with their app label. */
+function composeTargets(): { target: string; app: string }[] {
+  const groups = parse(read('monitoring/targets-compose/switchboard.yml')) as { targets: string[]; labels: { app: string } }[];
+  return groups.flatMap((group) => group.targets.map((target) => ({ target, app: group.labels.app })));
+}
+
 describe('deployment files cover every service', () => {
   test('services were found', () => {
     expect(services.length).toBeGreaterThan(0);
@@ -29,14 +35,12 @@ describe('deployment files cover every service', () => {
     expect(service?.environment.PORT).toBe(String(port));
   });
 
-  test.each(services)('$name is scraped by Prometheus', ({ name, port }) => {
-    const config = parse(read('monitoring/prometheus.yml')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
-    const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets));
-    expect(targets).toContain(`${name}:${port}`);
+  test.each(services)('$name is scraped by Prometheus in docker-compose', ({ name, port }) => {
+    expect(composeTargets()).toContainEqual({ target: `${name}:${port}`, app: name });
   });
 
   test.each(services)('$name has a Kubernetes Deployment and Service with probes', ({ name, port, entry }) => {
-    const docs = parseAllDocuments(read(`k8s/${name}.yaml`)).map((d) => d.toJSON());
+    const docs = parseAllDocuments(read(`k8s/base/${name}.yaml`)).map((d) => d.toJSON());
     const deployment = docs.find((d) => d.kind === 'Deployment');
     const container = deployment?.spec.template.spec.containers[0];
     expect(container.command).toEqual(['node', entry]);
@@ -48,15 +52,24 @@ describe('deployment files cover every service', () => {
 });
 
 describe('deployment files cover the orchestrator', () => {
-  test('the shipped orchestrator.yaml equals the built-in defaults', () => {
-    const shipped = parse(read('orchestrator/orchestrator.yaml')) as { upstreams: unknown[]; separator: string };
-    expect(shipped.upstreams).toEqual(DEFAULT_UPSTREAMS);
+  test('the shipped orchestrator.yaml lists exactly what `pnpm start` starts, as the built-in defaults do', () => {
+    const shipped = parse(read('orchestrator/orchestrator.yaml')) as { upstreams: { name: string }[]; separator: string };
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    const started = Object.keys(scripts)
+      .filter((key) => key.startsWith('start:') && key !== 'start:orchestrator')
+      .map((key) => key.slice('start:'.length));
+    expect(shipped.upstreams.map((u) => u.name).sort()).toEqual([...started].sort());
+    // Each entry is the built-in default of that service; only k8s (it needs a cluster) is left out, and the file
+    // says how to add it.
+    expect(shipped.upstreams).toEqual(DEFAULT_UPSTREAMS.filter((u) => started.includes(u.name)));
+    expect(DEFAULT_UPSTREAMS.map((u) => u.name).filter((n) => !started.includes(n))).toEqual(['k8s']);
+    expect(read('orchestrator/orchestrator.yaml')).toContain('pnpm --filter ./services/k8s start');
     const fromFile = loadOrchestratorConfig({
       env: { SWITCHBOARD_AUTH: 'none' },
       file: fileURLToPath(new URL('orchestrator/orchestrator.yaml', root)),
     });
     const defaults = loadOrchestratorConfig({ env: { SWITCHBOARD_AUTH: 'none' } });
-    expect(fromFile.upstreams).toEqual(defaults.upstreams);
+    expect(fromFile.upstreams).toEqual(defaults.upstreams.filter((u) => started.includes(u.name)));
     expect(fromFile.separator).toBe(defaults.separator);
     expect(fromFile.downBehavior).toBe(defaults.downBehavior);
   });
@@ -72,12 +85,11 @@ describe('deployment files cover the orchestrator', () => {
       const key = s.name.toUpperCase().replace(/-/g, '_');
       expect(orchestrator?.environment[`SWITCHBOARD_UPSTREAM_${key}_URL`]).toBe(`http://${s.name}:${s.port}/mcp`);
     }
-    const config = parse(read('monitoring/prometheus.yml')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
-    expect(config.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets))).toContain('orchestrator:8000');
+    expect(composeTargets()).toContainEqual({ target: 'orchestrator:8000', app: 'orchestrator' });
   });
 
   test('Kubernetes: a Deployment with probes, a Service, and a config listing every default upstream', () => {
-    const docs = parseAllDocuments(read('k8s/orchestrator.yaml')).map((d) => d.toJSON());
+    const docs = parseAllDocuments(read('k8s/base/orchestrator.yaml')).map((d) => d.toJSON());
     const container = docs.find((d) => d.kind === 'Deployment')?.spec.template.spec.containers[0];
     expect(container.command).toEqual(['node', 'orchestrator/src/main.ts']);
     expect(container.ports[0].containerPort).toBe(8000);

@@ -58,6 +58,11 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     description: 'The result cannot be reduced under the output cap; narrow the request (limit, fields, byte range).',
   },
+  WORKFLOW_FAILED: {
+    retryable: false,
+    description:
+      'The workflow run failed in a way no other code names (a fail step, a definition changed under a resumed run); structuredContent.error.details is the run, with its error type and failed step.',
+  },
   UNSUPPORTED: { retryable: false, description: 'The request asks for something this deployment does not support.' },
   INTERNAL: {
     retryable: false,

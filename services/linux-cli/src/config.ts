@@ -1,6 +1,15 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { defineConfig, envBytes, envInt, envList, mergeConfigSpecs, serviceEndpointConfig, z } from '@switchboard/shared';
+import {
+  defineConfig,
+  envBytes,
+  envInt,
+  envList,
+  isSecretHandle,
+  mergeConfigSpecs,
+  serviceEndpointConfig,
+  z,
+} from '@switchboard/shared';
 
 export const APPROVAL_MODES = ['deny', 'ask', 'auto'] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
@@ -37,6 +46,11 @@ function envMap() {
 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
+/** Credentials in configuration are secret handles, never values. */
+const secretHandle = z
+  .string()
+  .refine(isSecretHandle, 'a secret:// handle (secret://<backend>/<path>[#version]); credentials are never written inline');
+
 export const sshProfileSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'profile names are letters, digits, . _ -'),
   host: z.string().min(1).describe('address or DNS name'),
@@ -49,6 +63,12 @@ export const sshProfileSchema = z.object({
     .regex(FINGERPRINT, 'a host key fingerprint looks like SHA256:<43 base64 characters> (ssh-keygen -lf)')
     .optional()
     .describe('pins the host key; without it the key must be in the known_hosts file'),
+  privateKey: secretHandle
+    .optional()
+    .describe('the private key (PEM) as a secret:// handle, resolved through the secrets service for each connection'),
+  password: secretHandle
+    .optional()
+    .describe('the password as a secret:// handle, resolved for each connection (password authentication)'),
   roots: z.array(z.string().startsWith('/')).optional().describe('allowed remote roots; sshDefaultRoots when unset'),
   cwd: z.string().startsWith('/').optional().describe('default remote working directory; the first root when unset'),
 });
@@ -98,6 +118,7 @@ const ownConfig = defineConfig({
     sshProfiles: jsonOrValue(z.array(sshProfileSchema)).default([]),
     sshKnownHosts: z.string().min(1).optional(),
     sshIdentityFile: z.string().min(1).optional(),
+    sshPrivateKey: secretHandle.optional(),
     sshAgent: z.string().min(1).optional(),
     sshDefaultRoots: envList(z.string().startsWith('/')).default([]),
     sshAllowedUsers: envList().default([]),
@@ -146,6 +167,7 @@ const ownConfig = defineConfig({
     sshProfiles: 'LINUX_CLI_SSH_PROFILES',
     sshKnownHosts: 'LINUX_CLI_SSH_KNOWN_HOSTS',
     sshIdentityFile: 'LINUX_CLI_SSH_IDENTITY_FILE',
+    sshPrivateKey: 'LINUX_CLI_SSH_PRIVATE_KEY',
     sshAgent: 'LINUX_CLI_SSH_AGENT',
     sshDefaultRoots: 'LINUX_CLI_SSH_ROOTS',
     sshAllowedUsers: 'LINUX_CLI_SSH_ALLOWED_USERS',

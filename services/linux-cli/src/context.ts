@@ -19,6 +19,8 @@ export interface LinuxCliClients {
   home: string;
   /** The directories of the children's PATH. */
   pathDirs: string[];
+  /** The fixed extra variables of every command (childEnv), secret handles among them resolved at start. */
+  childEnv: Readonly<Record<string, string>>;
   /** Real paths no tool may touch. */
   protectedPaths: string[];
   envAllowed(name: string): boolean;

@@ -59,7 +59,7 @@ function realRoots(config: Readonly<LinuxCliConfig & KitConfig>, problems: strin
 export async function setupLinuxCli(
   input: SetupInput<z.infer<typeof linuxCliConfig.schema>>,
 ): Promise<SetupResult<LinuxCliClients>> {
-  const { log, redactor } = input;
+  const { log, redactor, secrets } = input;
   const config = input.config as Readonly<LinuxCliConfig & KitConfig>;
   const problems: string[] = [];
   const roots = realRoots(config, problems);
@@ -94,6 +94,12 @@ export async function setupLinuxCli(
   }
 
   const sandbox = setupSandbox({ config, roots, home, protectedPaths, log });
+  // A childEnv value may be a secret handle (a token every command needs): resolved once, here.
+  const childEnv = Object.freeze(
+    (await secrets.resolveConfig(config.childEnv, {
+      env: Object.fromEntries(Object.keys(config.childEnv).map((name) => [name, 'LINUX_CLI_CHILD_ENV'])),
+    })) as Record<string, string>,
+  );
   const audit = createAuditLog({ file: config.auditLog, redactor, log });
   const envAllowed = createEnvMatcher(config.envAllow);
   const validator = createCommandValidator({ policy, trustedDirs: pathDirs, envAllowed, maxParallel: config.maxParallel });
@@ -135,6 +141,7 @@ export async function setupLinuxCli(
   const hosts = createHostResolver({
     profiles: config.sshProfiles,
     identityFile: config.sshIdentityFile,
+    privateKey: config.sshPrivateKey,
     agent: config.sshAgent,
     defaultRoots: config.sshDefaultRoots,
     allowedUsers: config.sshAllowedUsers,
@@ -158,6 +165,7 @@ export async function setupLinuxCli(
       roots,
       home,
       pathDirs,
+      childEnv,
       protectedPaths,
       envAllowed,
       audit,
@@ -167,6 +175,16 @@ export async function setupLinuxCli(
       hosts,
       sandbox,
     },
+    health: () =>
+      sandbox.enabled
+        ? { details: { sandbox: 'bwrap' } }
+        : {
+            status: 'degraded',
+            warnings: [
+              'LINUX_CLI_SANDBOX=off: commands run without the OS sandbox, as the service user; the validator is the only boundary',
+            ],
+            details: { sandbox: 'off' },
+          },
     close: async () => {
       await jobs.close();
       await cmdb?.close();

@@ -2,14 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ConfigError } from '@switchboard/shared';
+import { spawnService } from '@switchboard/shared/testing';
 import { CaptureBuffer } from '../src/exec/capture-buffer.ts';
 import { startProcess } from '../src/exec/run-process.ts';
 import { createBwrapSandbox, type Sandbox, type SandboxLimits } from '../src/sandbox/sandbox.ts';
 import { PRLIMIT } from '../src/sandbox/setup-sandbox.ts';
 import { type CorpusWorld, createCorpusWorld } from './corpus/fixture.ts';
 import { baseEnv, makeSandbox, SANDBOX_UID, startHarness } from './helpers.ts';
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 /**
  * The OS sandbox is the boundary, so it is tested with the validator out of the way: hostile commands go straight to
@@ -230,6 +234,31 @@ describe('the service runs every local command in the sandbox', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect(String(error.message)).toContain('bubblewrap was not found at /nonexistent/bwrap');
       expect(String(error.message)).toContain('LINUX_CLI_SANDBOX=off');
+    } finally {
+      sandbox.cleanup();
+    }
+  });
+
+  test('/health says ok with the sandbox, degraded with a warning without it', async () => {
+    const sandbox = makeSandbox('linux-cli-health-');
+    try {
+      for (const [mode, status] of [
+        ['bwrap', 'ok'],
+        ['off', 'degraded'],
+      ] as const) {
+        const service = await spawnService(MAIN, {
+          env: { ...baseEnv(sandbox), PORT: '0', SWITCHBOARD_AUTH: 'none', LINUX_CLI_SANDBOX: mode },
+        });
+        try {
+          const response = await fetch(`${service.url}/health`);
+          expect(response.status).toBe(200);
+          const body = (await response.json()) as { status: string; warnings?: string[]; details?: Record<string, unknown> };
+          expect(body).toMatchObject({ status, details: { sandbox: mode } });
+          if (mode === 'off') expect(body.warnings?.[0]).toContain('without the OS sandbox');
+        } finally {
+          await service.stop();
+        }
+      }
     } finally {
       sandbox.cleanup();
     }

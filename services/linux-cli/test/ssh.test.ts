@@ -150,7 +150,7 @@ describe('sshRunCommand against a real sshd', () => {
   test('a key the server does not accept is refused', async () => {
     const out = await h.call('sshRunCommand', { host: 'wrongkey', argv: ['true'] });
     expect(out.error).toMatchObject({ code: 'PERMISSION_DENIED' });
-    expect(out.error?.message).toContain('refused our key');
+    expect(out.error?.message).toContain('refused our credentials');
   });
 
   test('an unreachable host is DEPENDENCY_UNAVAILABLE, an unknown one NOT_FOUND', async () => {

@@ -1,4 +1,4 @@
-import { ToolError, z } from '@switchboard/shared';
+import { isSecretHandle, type ResolvedSecret, ToolError, z } from '@switchboard/shared';
 import type { LinuxCliToolContext } from '../context.ts';
 import { refuse } from '../validator/refusal.ts';
 
@@ -45,9 +45,14 @@ export function timeoutOf(ctx: LinuxCliToolContext, requested: number | undefine
   return timeout;
 }
 
-/** The call's environment variables, each allowed by envAllow and free of NUL bytes. */
-export function callEnv(ctx: LinuxCliToolContext, env: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Resolves a secret handle through the secrets service (ctx.resolveSecret); UNSUPPORTED where none is configured. */
+export async function resolveHandle(ctx: LinuxCliToolContext, handle: string, purpose: string): Promise<ResolvedSecret> {
+  if (!ctx.resolveSecret) throw new ToolError('UNSUPPORTED', 'secret handles cannot be resolved here (no secrets service)');
+  return ctx.resolveSecret(handle, { purpose });
+}
+
+/** Refuses the call's environment variables that envAllow does not allow, or that hold a NUL byte. */
+export function checkCallEnv(ctx: LinuxCliToolContext, env: Record<string, string> | undefined): void {
   for (const [name, value] of Object.entries(env ?? {})) {
     if (!ctx.clients.envAllowed(name)) {
       refuse(
@@ -56,7 +61,22 @@ export function callEnv(ctx: LinuxCliToolContext, env: Record<string, string> | 
       );
     }
     if (value.includes('\0')) refuse('nul', `env.${name} contains a NUL byte`);
-    out[name] = value;
+  }
+}
+
+/**
+ * The call's environment variables (checked by checkCallEnv) as the command gets them. A value that is a secret
+ * handle (`secret://backend/path`) is resolved server to server, only once the call has been validated and approved:
+ * the command sees the value, while the result, the audit log (variable names only) and every log see at most the
+ * handle, and the redactor, which learned the value, masks it should the command print it.
+ */
+export async function resolveCallEnv(
+  ctx: LinuxCliToolContext,
+  env: Record<string, string> | undefined,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env ?? {})) {
+    out[name] = isSecretHandle(value) ? (await resolveHandle(ctx, value, `env:${name}`)).value : value;
   }
   return out;
 }

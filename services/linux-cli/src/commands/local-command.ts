@@ -10,7 +10,7 @@ import type { ApprovalOutcome } from '../safety/audit-log.ts';
 import type { AuditRecord } from '../safety/audited.ts';
 import { refuse } from '../validator/refusal.ts';
 import type { Verdict } from '../validator/validate.ts';
-import { type CommandRequest, callEnv, timeoutOf } from './command-request.ts';
+import { type CommandRequest, checkCallEnv, resolveCallEnv, timeoutOf } from './command-request.ts';
 import { buildCommandResult, type CommandResult } from './command-result.ts';
 
 export interface PreparedLocal {
@@ -46,7 +46,7 @@ export async function prepareLocal(
   record.host = 'local';
   if (request.env) record.envNames = Object.keys(request.env);
   if (request.stdin !== undefined) record.stdinBytes = Buffer.byteLength(request.stdin);
-  const callVariables = callEnv(ctx, request.env);
+  checkCallEnv(ctx, request.env);
   const cwd = await resolveCwd(ctx, request.cwd);
   record.cwd = cwd;
   const verdict = await clients.validator.validate(request.argv, {
@@ -79,11 +79,12 @@ export async function prepareLocal(
     { file, argv: request.argv, cwd },
     { writable: verdict.risk !== 'read_only' && !ctx.config.readOnly, network: verdict.network },
   );
+  const callVariables = await resolveCallEnv(ctx, request.env);
   const env = buildChildEnv({
     path: clients.pathDirs.join(':'),
     home: clients.home,
     lang: ctx.config.childLang,
-    fixed: ctx.config.childEnv,
+    fixed: clients.childEnv,
     call: callVariables,
   });
   return { verdict, cwd, env, launch, approval };

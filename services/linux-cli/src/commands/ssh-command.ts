@@ -7,7 +7,7 @@ import type { AuditRecord } from '../safety/audited.ts';
 import { remoteCommandLine, remotePathResolver } from '../ssh/remote-command.ts';
 import { connectSsh } from '../ssh/ssh-session.ts';
 import { refuse } from '../validator/refusal.ts';
-import { type CommandRequest, callEnv, timeoutOf } from './command-request.ts';
+import { type CommandRequest, checkCallEnv, resolveCallEnv, resolveHandle, timeoutOf } from './command-request.ts';
 import { buildCommandResult, type CommandResult } from './command-result.ts';
 
 /**
@@ -28,7 +28,7 @@ export async function runSshCommand(
   if (request.env) record.envNames = Object.keys(request.env);
   if (request.stdin !== undefined) record.stdinBytes = Buffer.byteLength(request.stdin);
   const timeoutMs = timeoutOf(ctx, request.timeout_ms);
-  const variables = callEnv(ctx, request.env);
+  checkCallEnv(ctx, request.env);
   clients.validator.analyze(request.argv, '');
   const target = await clients.hosts.resolve(request.host, { signal: ctx.signal, correlationId: ctx.correlationId });
   if (target.roots.length === 0) {
@@ -38,6 +38,7 @@ export async function runSshCommand(
   if (!cwdRaw.startsWith('/')) throw new ToolError('INVALID_ARGUMENT', 'over SSH, cwd must be an absolute path');
   const session = await connectSsh(target, {
     knownHostsFile: config.sshKnownHosts,
+    resolveSecret: async (handle, purpose) => (await resolveHandle(ctx, handle, purpose)).value,
     connectTimeoutMs: config.sshConnectTimeoutMs,
     keepaliveIntervalMs: config.sshKeepaliveIntervalMs,
     keepaliveCountMax: config.sshKeepaliveCountMax,
@@ -74,6 +75,7 @@ export async function runSshCommand(
       mode: config.approvalMode,
     });
     record.approval = approval;
+    const variables = await resolveCallEnv(ctx, request.env);
     const output = clients.outputs.create(ctx.caller.id);
     record.ran = true;
     record.outputId = output.id;
@@ -83,7 +85,7 @@ export async function runSshCommand(
         cwd,
         path: config.childPath,
         lang: config.childLang,
-        env: { ...config.childEnv, ...variables },
+        env: { ...clients.childEnv, ...variables },
         timeoutMs,
         killGraceMs: config.killGraceMs,
       }),

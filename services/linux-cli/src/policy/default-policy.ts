@@ -38,6 +38,7 @@ export const BUILTIN_COMMANDS: Readonly<Record<string, CommandRule>> = {
   free: READ_ONLY,
   ps: READ_ONLY,
   which: READ_ONLY,
+  printenv: READ_ONLY,
   basename: READ_ONLY,
   dirname: READ_ONLY,
   realpath: READ_ONLY,

@@ -7,6 +7,8 @@ import type { SshTarget } from './ssh-session.ts';
 export interface HostResolverOptions {
   profiles: readonly SshProfile[];
   identityFile?: string | undefined;
+  /** A private key handle for profiles and cmdb hosts without a credential of their own. */
+  privateKey?: string | undefined;
   agent?: string | undefined;
   defaultRoots: readonly string[];
   allowedUsers: readonly string[];
@@ -29,6 +31,20 @@ function attribute(attributes: Record<string, string | number | boolean>, keys: 
 }
 
 /**
+ * How a target authenticates: a profile's own agent (`agent: true`), key handle, password handle or key file, else
+ * the global key handle or key file; a cmdb host (no profile) uses the agent when no global key is configured.
+ */
+function credentialsOf(profile: Partial<SshProfile> | undefined, options: HostResolverOptions): Partial<SshTarget> {
+  if (profile?.agent) return options.agent ? { agent: options.agent } : {};
+  if (profile?.privateKey) return { privateKeyHandle: profile.privateKey };
+  if (profile?.password) return { passwordHandle: profile.password };
+  if (profile?.identityFile) return { identityFile: profile.identityFile };
+  if (options.privateKey) return { privateKeyHandle: options.privateKey };
+  if (options.identityFile) return { identityFile: options.identityFile };
+  return !profile && options.agent ? { agent: options.agent } : {};
+}
+
+/**
  * Turns a host name into a connection: a named profile from configuration first, else (when cmdb is configured)
  * the host CI of that name, with its `ssh_user`, `ssh_port` and address attributes. Roots and keys always come
  * from configuration, never from cmdb.
@@ -44,10 +60,7 @@ export function createHostResolver(options: HostResolverOptions): HostResolver {
           host: profile.host,
           port: profile.port,
           user: profile.user,
-          ...(profile.agent ? (options.agent ? { agent: options.agent } : {}) : {}),
-          ...(!profile.agent && (profile.identityFile ?? options.identityFile)
-            ? { identityFile: profile.identityFile ?? options.identityFile }
-            : {}),
+          ...credentialsOf(profile, options),
           ...(profile.hostKeyFingerprint ? { fingerprint: profile.hostKeyFingerprint } : {}),
           roots: profile.roots ?? [...options.defaultRoots],
           ...(profile.cwd ? { cwd: profile.cwd } : {}),
@@ -79,9 +92,7 @@ export function createHostResolver(options: HostResolverOptions): HostResolver {
         roots: [...options.defaultRoots],
         source: 'cmdb',
       };
-      if (options.agent && !options.identityFile) target.agent = options.agent;
-      else if (options.identityFile) target.identityFile = options.identityFile;
-      return target;
+      return { ...target, ...credentialsOf(undefined, options) };
     },
   };
 }

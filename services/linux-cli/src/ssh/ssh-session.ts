@@ -12,6 +12,9 @@ export interface SshTarget {
   port: number;
   user: string;
   identityFile?: string;
+  /** The private key or password as secret handles, resolved through the secrets service when connecting. */
+  privateKeyHandle?: string;
+  passwordHandle?: string;
   /** The agent socket, when the target authenticates with the SSH agent. */
   agent?: string;
   /** A pinned host key fingerprint (SHA256:...). */
@@ -23,6 +26,8 @@ export interface SshTarget {
 
 export interface SshConnectOptions {
   knownHostsFile: string;
+  /** Resolves a credential handle (ctx.resolveSecret); the value is registered with the redactor on the way. */
+  resolveSecret?: (handle: string, purpose: string) => Promise<string>;
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
@@ -61,7 +66,7 @@ function hostKeyError(target: SshTarget, verdict: HostKeyVerdict, knownHostsFile
 function connectionError(target: SshTarget, error: Error & { level?: string; code?: string }): ToolError {
   const where = `${target.user}@${target.host}:${target.port}`;
   if (/authentication methods failed/i.test(error.message)) {
-    return new ToolError('PERMISSION_DENIED', `${where} refused our key (key or agent authentication failed)`, {
+    return new ToolError('PERMISSION_DENIED', `${where} refused our credentials (key, password or agent authentication failed)`, {
       details: { host: target.name },
     });
   }
@@ -72,12 +77,34 @@ function connectionError(target: SshTarget, error: Error & { level?: string; cod
   });
 }
 
-async function authConfig(target: SshTarget): Promise<Partial<ConnectConfig>> {
+async function secretOf(target: SshTarget, handle: string, purpose: string, options: SshConnectOptions): Promise<string> {
+  if (!options.resolveSecret) {
+    throw new ToolError(
+      'UNSUPPORTED',
+      `${target.name}'s credential is a secret handle, but no secrets service is configured (SWITCHBOARD_SECRETS_URL)`,
+    );
+  }
+  return options.resolveSecret(handle, purpose);
+}
+
+async function authConfig(target: SshTarget, options: SshConnectOptions): Promise<Partial<ConnectConfig>> {
   if (target.agent) return { agent: target.agent, authHandler: ['agent'] };
+  if (target.privateKeyHandle) {
+    return {
+      privateKey: await secretOf(target, target.privateKeyHandle, `ssh:key:${target.name}`, options),
+      authHandler: ['publickey'],
+    };
+  }
+  if (target.passwordHandle) {
+    return {
+      password: await secretOf(target, target.passwordHandle, `ssh:password:${target.name}`, options),
+      authHandler: ['password'],
+    };
+  }
   if (!target.identityFile) {
     throw new ToolError(
       'UNSUPPORTED',
-      `no identity file or agent is configured for ${target.name} (sshIdentityFile, or the profile's identityFile/agent)`,
+      `no identity file, key handle, password handle or agent is configured for ${target.name} (sshIdentityFile or sshPrivateKey, or the profile's identityFile, privateKey, password or agent)`,
     );
   }
   try {
@@ -99,7 +126,7 @@ export async function connectSsh(target: SshTarget, options: SshConnectOptions):
   const types = target.fingerprint
     ? []
     : knownKeyTypes(target.host, target.port, knownHosts).flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? [t]);
-  const auth = await authConfig(target);
+  const auth = await authConfig(target, options);
   const client = new Client();
   let verdict: HostKeyVerdict | undefined;
   await new Promise<void>((resolve, reject) => {

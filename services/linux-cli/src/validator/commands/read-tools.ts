@@ -54,6 +54,7 @@ export const READ_TOOLS: Readonly<Record<string, CommandSpec>> = {
     apply: noOperands,
   },
   which: textual('a'),
+  printenv: textual('0|null'),
   basename: textual('a|multiple s|suffix=T z|zero'),
   dirname: textual('z|zero'),
   realpath: reader(

@@ -38,7 +38,12 @@ export function createHostGuard(options: HostGuardOptions): RequestGuard {
     const host = req.headers.host;
     if (!anyHost && !(host !== undefined && allowedHeaders.has(host))) {
       if (!host || !hosts.has(hostnameOf(host))) {
-        sendJsonRpcError(res, 403, -32000, `Forbidden: Host "${host ?? ''}" is not allowed (DNS rebinding protection)`);
+        sendJsonRpcError(
+          res,
+          403,
+          -32000,
+          `Forbidden: Host "${host ?? ''}" is not allowed (DNS rebinding protection); add it to SWITCHBOARD_ALLOWED_HOSTS`,
+        );
         return false;
       }
       if (allowedHeaders.size >= 64) allowedHeaders.clear();

@@ -9,7 +9,10 @@ import {
   mergeConfigSpecs,
   z,
 } from '@switchboard/shared';
+import { type AuditConfig, finalizeAudit, finalizeOAuth, type OAuthConfig } from './gateway-config.ts';
 import { finalizeWorkflowConfig, workflowConfigSchema } from './workflows/config.ts';
+
+export type { AuditConfig, OAuthConfig } from './gateway-config.ts';
 
 /** The seven Switchboard services on their default ports; a service that is not running is reported down. */
 export const DEFAULT_UPSTREAMS = [
@@ -111,10 +114,21 @@ const orchestratorSchema = z.object({
   reconnectBaseMs: envInt({ min: 10 }).default(500),
   reconnectMaxMs: envInt({ min: 100 }).default(30_000),
   workflows: workflowConfigSchema,
+  /** The policy file (who may call what, approvals, pinning); hot-reloaded. Built-in defaults when unset. */
+  policyFile: z.string().min(1).optional(),
+  /** The orchestrator as an OAuth 2.1 resource server (checked in finalize, with its SWITCHBOARD_OAUTH_* variables). */
+  oauth: z.unknown().optional(),
+  /** Where the gateway's audit trail goes (checked in finalize, with its SWITCHBOARD_AUDIT_* variables). */
+  audit: z.unknown().optional(),
 });
 
-export type OrchestratorConfig = Omit<z.infer<ReturnType<typeof orchestratorConfigSpec>['schema']>, 'upstreams'> & {
+export type OrchestratorConfig = Omit<
+  z.infer<ReturnType<typeof orchestratorConfigSpec>['schema']>,
+  'upstreams' | 'oauth' | 'audit'
+> & {
   upstreams: UpstreamConfig[];
+  oauth: OAuthConfig | undefined;
+  audit: AuditConfig;
 };
 
 function envKey(name: string): string {
@@ -136,6 +150,7 @@ export function orchestratorConfigSpec(env: ConfigSource['env']) {
       healthIntervalMs: 'SWITCHBOARD_HEALTH_INTERVAL_MS',
       reconnectBaseMs: 'SWITCHBOARD_RECONNECT_BASE_MS',
       reconnectMaxMs: 'SWITCHBOARD_RECONNECT_MAX_MS',
+      policyFile: 'SWITCHBOARD_POLICY_FILE',
     },
     finalize: (config, problems) => {
       const upstreams = config.upstreams.map((upstream, index) => {
@@ -164,7 +179,9 @@ export function orchestratorConfigSpec(env: ConfigSource['env']) {
       });
       const dataDir = (config as { dataDir?: string }).dataDir ?? './.data';
       const workflows = finalizeWorkflowConfig(config.workflows, dataDir, env, problems);
-      return { ...config, upstreams, workflows } as typeof config;
+      const oauth = finalizeOAuth(config.oauth, env, problems);
+      const audit = finalizeAudit(config.audit, dataDir, env, problems);
+      return { ...config, upstreams, workflows, oauth, audit } as typeof config;
     },
   });
   return mergeConfigSpecs(kitConfigSpec(8000), own);

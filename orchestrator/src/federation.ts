@@ -1,5 +1,4 @@
 import {
-  type Caller,
   type ClientLogLevel,
   type CompiledTool,
   compileTool,
@@ -11,16 +10,17 @@ import {
   type ServiceMetrics,
 } from '@switchboard/shared';
 import type { OrchestratorConfig, UpstreamConfig } from './config.ts';
-import { ClientSession, type MessageSink } from './downstream/client-session.ts';
-import type { FederationView } from './downstream/federation-view.ts';
-import type { TaskHook } from './downstream/task-hook.ts';
-import { createToolInvoker, type ToolInvoker } from './downstream/tool-invoker.ts';
+import type { Gateway } from './gateway.ts';
 import { errorMessage, isRequest, type JsonRpcNotification, type JsonRpcRequest, RPC, resultMessage } from './json-rpc.ts';
+import { gatewayTools } from './local-tools/gateway-tools.ts';
 import { health } from './local-tools/health.ts';
 import { listServices } from './local-tools/list-services.ts';
 import type { OrchestratorClients, ServiceStatus } from './local-tools/services-status.ts';
+import type { TaskHook } from './local-tools/task-hook.ts';
 import type { ProxyMetrics } from './metrics.ts';
+import type { ToolInvoker } from './pipeline/invocation.ts';
 import { Registry } from './registry/registry.ts';
+import type { SessionHandle } from './session-handle.ts';
 import { Upstream } from './upstream/upstream.ts';
 
 export const LOCAL_NAMESPACE = 'orchestrator';
@@ -40,14 +40,17 @@ export interface FederationOptions {
   version: string;
   /** Where the local tools' ctx.idempotent outcomes go (the workflow store's database in the orchestrator). */
   idempotency: IdempotencyStore;
+  /** Policy, identities, pins and the audit trail: what the call pipeline's stages consult. */
+  gateway: Gateway;
 }
 
 /**
- * The federation: every configured upstream, the registry built from their catalogues, and the client sessions.
- * When a catalogue or a state changes, the registry is rebuilt and every session hears the list_changed that
- * applies; when the configuration changes, upstreams are added, removed or reconnected in place.
+ * The federation: every configured upstream, the registry built from their catalogues (tools held back by their
+ * pins left out), and the client sessions. When a catalogue or a state changes, the registry is rebuilt and every
+ * session hears the list_changed that applies; when the configuration changes, upstreams are added, removed or
+ * reconnected in place.
  */
-export class Federation implements FederationView {
+export class Federation {
   registry: Registry;
   config: Readonly<OrchestratorConfig & KitConfig>;
   readonly log: Logger;
@@ -60,13 +63,14 @@ export class Federation implements FederationView {
   readonly instructions =
     'Switchboard federates infrastructure MCP services. Tools are namespaced <service>.<tool>; orchestrator.listServices shows which services are up.';
   readonly localClients: OrchestratorClients & Record<string, unknown>;
-  /** Calls federated tools from inside the orchestrator (workflows). */
-  readonly invoker: ToolInvoker;
+  readonly gateway: Gateway;
+  /** Calls federated tools from inside the orchestrator (workflows); attached by the runtime. */
+  invoker!: ToolInvoker;
   /** Serves MCP tasks for the orchestrator's own tools, once workflows attach it. */
   tasks: TaskHook | undefined;
   #options: FederationOptions;
   #upstreams = new Map<string, Upstream>();
-  #sessions = new Set<ClientSession>();
+  #sessions = new Set<SessionHandle>();
   #localTools: CompiledTool[];
   #snapshot = { tools: '', resources: '', prompts: '' };
   #sharedSubscriptions = new Map<Upstream, Map<string, number>>();
@@ -83,22 +87,16 @@ export class Federation implements FederationView {
     this.inFlight = options.inFlight;
     this.idempotency = options.idempotency;
     this.serverInfo = { name: 'switchboard-orchestrator', version: options.version };
-    this.#localTools = [compileTool(listServices), compileTool(health), ...(options.extraTools ?? [])];
+    this.gateway = options.gateway;
+    this.#localTools = [compileTool(listServices), compileTool(health), ...gatewayTools, ...(options.extraTools ?? [])];
     this.localClients = {
       services: () => this.status(),
       problems: () => [...this.registry.problems],
       sessionCount: () => this.#sessions.size,
+      gateway: options.gateway,
+      onToolAccepted: () => this.#rebuild(),
     };
     this.tasks = undefined;
-    this.invoker = createToolInvoker(
-      {
-        separator: () => this.config.separator,
-        createSession: (session) => this.createSession(session),
-        lookupTool: (name) => this.registry.tools.get(name)?.listing,
-        namespaces: () => [LOCAL_NAMESPACE, ...this.upstreams().map((u) => u.namespace)],
-      },
-      options.log.child({ component: 'invoker' }),
-    );
     for (const upstream of options.config.upstreams) if (upstream.enabled) this.#add(upstream);
     this.registry = this.#build();
     this.#snapshot = this.#snapshotOf(this.registry);
@@ -121,11 +119,12 @@ export class Federation implements FederationView {
     return undefined;
   }
 
-  sessions(): ClientSession[] {
+  sessions(): SessionHandle[] {
     return [...this.#sessions];
   }
 
   status(): ServiceStatus[] {
+    const pins = this.gateway.pins;
     return this.upstreams().map((u) => ({
       name: u.name,
       namespace: u.namespace,
@@ -139,6 +138,10 @@ export class Federation implements FederationView {
       toolCount: u.catalogue?.tools.length ?? 0,
       lastError: u.lastError ?? null,
       p50LatencyMs: u.p50LatencyMs ?? null,
+      thirdParty: !this.gateway.policy.isFirstParty(u.name),
+      pinning: this.gateway.policy.pinMode(u.name),
+      quarantinedTools: pins.quarantinedIn(u.namespace),
+      flaggedTools: pins.flagged(u.namespace),
     }));
   }
 
@@ -155,7 +158,10 @@ export class Federation implements FederationView {
       childBaseEnv: this.#options.childBaseEnv,
       fastHttp: this.config.fastHttp,
       events: {
-        onCatalogue: () => this.#rebuild(),
+        onCatalogue: (u) => {
+          if (u.catalogue) this.gateway.pins.observe(u, u.catalogue.tools);
+          this.#rebuild();
+        },
         onState: (u) => this.#onState(u),
         onControlMessage: (u, message) => this.#onControlMessage(u, message),
       },
@@ -207,12 +213,16 @@ export class Federation implements FederationView {
   // ---- registry ------------------------------------------------------------------------------------------
 
   #build(): Registry {
-    const visible = this.upstreams().filter((u) => this.config.downBehavior === 'list' || u.state !== 'down');
+    const all = this.upstreams();
+    const visible = all.filter((u) => this.config.downBehavior === 'list' || u.state !== 'down');
+    const pins = this.gateway.pins;
     const registry = new Registry({
       separator: this.config.separator,
       upstreams: visible,
+      allUpstreams: all,
       localTools: this.#localTools,
       localNamespace: LOCAL_NAMESPACE,
+      hidesTool: (upstream, tool) => pins.hides(upstream.namespace, tool, upstream.name),
     });
     for (const problem of registry.problems) this.log.error({ problem }, 'configuration error: name collision');
     return registry;
@@ -244,15 +254,25 @@ export class Federation implements FederationView {
     }
   }
 
-  // ---- sessions ------------------------------------------------------------------------------------------
-
-  createSession(options: { namespace?: string | undefined; caller: Caller; sink: MessageSink; log: Logger }): ClientSession {
-    const session = new ClientSession({ federation: this, ...options });
-    this.#sessions.add(session);
-    return session;
+  /**
+   * The gateway's view changed (the policy was reloaded, the pins loaded, a tool accepted): every catalogue is
+   * compared with its pins again and every session re-reads its lists.
+   */
+  refresh(): void {
+    for (const upstream of this.upstreams()) {
+      if (upstream.catalogue) this.gateway.pins.observe(upstream, upstream.catalogue.tools);
+    }
+    this.#rebuild(true);
   }
 
-  async dropSession(session: ClientSession): Promise<void> {
+  // ---- sessions ------------------------------------------------------------------------------------------
+
+  /** A new downstream session (the downstream side creates it and registers it here). */
+  addSession(session: SessionHandle): void {
+    this.#sessions.add(session);
+  }
+
+  async dropSession(session: SessionHandle): Promise<void> {
     if (!this.#sessions.delete(session)) return;
     for (const uri of session.subscriptions) {
       const route = session.namespace
@@ -265,7 +285,7 @@ export class Federation implements FederationView {
   }
 
   /** Sessions that see an upstream: every aggregated one and those pinned to its namespace. */
-  #audience(upstream: Upstream): ClientSession[] {
+  #audience(upstream: Upstream): SessionHandle[] {
     return this.sessions().filter((s) => !s.namespace || s.namespace === upstream.namespace);
   }
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { ConfigError, EXIT_CONFIG, processConfigSource } from '@switchboard/shared';
+import { PolicyError } from './policy/policy-file.ts';
 import { createOrchestrator, type Orchestrator } from './runtime.ts';
 
 /**
- * The orchestrator process: configuration errors exit 2 listing every problem; `--stdio` serves one client on
+ * The orchestrator process: configuration and policy file errors exit 2 listing every problem; `--stdio` serves one client on
  * stdin/stdout, otherwise HTTP on port 8000. SIGHUP and edits to the config file reload the upstreams;
  * SIGTERM/SIGINT shut down gracefully.
  */
@@ -13,7 +14,7 @@ let orchestrator: Orchestrator;
 try {
   orchestrator = createOrchestrator({ source, ...(stdio ? { overrides: { auth: 'none' } } : {}) });
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof PolicyError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(EXIT_CONFIG);
   }

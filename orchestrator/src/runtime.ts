@@ -19,7 +19,9 @@ import {
 import { childBaseEnv, loadOrchestratorConfig, type OrchestratorConfig } from './config.ts';
 import { createOrchestratorEndpoint } from './downstream/http-endpoint.ts';
 import { serveOrchestratorStdio } from './downstream/stdio-endpoint.ts';
-import { Federation } from './federation.ts';
+import { createToolInvoker } from './downstream/tool-invoker.ts';
+import { Federation, LOCAL_NAMESPACE } from './federation.ts';
+import { Gateway } from './gateway.ts';
 import { createProxyMetrics } from './metrics.ts';
 import { attachWorkflows, type Workflows, workflowTools } from './workflows/index.ts';
 
@@ -38,6 +40,8 @@ export interface Orchestrator {
   redactor: Redactor;
   metrics: ServiceMetrics;
   federation: Federation;
+  /** Policy, identities, pinned tool definitions and the audit trail. */
+  gateway: Gateway;
   /** Durable workflows (executeWorkflow and friends). */
   workflows: Workflows;
   inFlight: InFlight;
@@ -57,9 +61,20 @@ function load(options: OrchestratorOptions): Readonly<OrchestratorConfig & KitCo
   >;
 }
 
+/**
+ * What the kit's HTTP front sees of the configuration. With token auth the orchestrator authenticates every MCP request
+ * itself (static tokens and OAuth access tokens, in its identify stage), so the kit's guard stands aside (`endpoint`)
+ * and the per-client request limit is applied per identity there instead.
+ */
+function kitFront(config: Readonly<OrchestratorConfig & KitConfig>): Readonly<OrchestratorConfig & KitConfig> {
+  if (config.auth !== 'token') return config;
+  return { ...config, auth: 'endpoint' as unknown as KitConfig['auth'], rateLimitPerMinute: 0 };
+}
+
 /** Builds the orchestrator: configuration (throws ConfigError), logger, metrics and the federation, started. */
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const config = load(options);
+  let closed = false;
   const redactor = createRedactor();
   redactor.register(...config.credentials.map((c) => c.token));
   const log = createLogger({
@@ -79,7 +94,20 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
     retentionMs: config.idempotencyRetentionMs,
   });
-  const federation = new Federation({
+  // The gateway's tables (pins, identities of run submitters) live in the workflow store's database too.
+  let federation: Federation | undefined;
+  const gateway = new Gateway({
+    config,
+    log,
+    redactor,
+    kitMetrics: metrics,
+    db: async () => {
+      if (!workflows) throw new Error('the workflow store is not attached yet');
+      return workflows.store.database();
+    },
+    onChange: () => federation?.refresh(),
+  });
+  federation = new Federation({
     config,
     log,
     redactor,
@@ -90,13 +118,41 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     extraTools: [...(options.extraTools ?? []), ...workflowTools()],
     version: VERSION,
     idempotency,
+    gateway,
   });
-  federation.start();
-  const attached = attachWorkflows({ config: config.workflows, federation, log, redactor, registry: metrics.registry });
+  const fed = federation;
+  fed.invoker = createToolInvoker(
+    {
+      federation: fed,
+      separator: () => fed.config.separator,
+      lookupTool: (name) => fed.registry.tools.get(name)?.listing,
+      namespaces: () => [LOCAL_NAMESPACE, ...fed.upstreams().map((u) => u.namespace)],
+      resolveCaller: (id) => gateway.identities.resolve(id),
+    },
+    log.child({ component: 'invoker' }),
+  );
+  fed.start();
+  const attached = attachWorkflows({ config: config.workflows, federation: fed, log, redactor, registry: metrics.registry });
   workflows = attached;
   attached.start();
+  const loadPins = (retryMs: number): void => {
+    gateway
+      .start()
+      .then(() => {
+        log.info({ policy: gateway.policy.source, audit: gateway.audit.label }, 'gateway ready: tool pins loaded');
+        fed.refresh();
+      })
+      .catch((error: Error) => {
+        if (closed) return;
+        log.error(
+          { err: error, retry_ms: retryMs },
+          `cannot load the tool pins (pinned upstreams' tools stay hidden): ${error.message}`,
+        );
+        setTimeout(() => loadPins(Math.min(retryMs * 2, 60_000)), retryMs).unref();
+      });
+  };
+  loadPins(1000);
   let watcher: ReturnType<typeof watch> | undefined;
-  let closed = false;
 
   const reload = async (): Promise<boolean> => {
     let next: Readonly<OrchestratorConfig & KitConfig>;
@@ -107,9 +163,18 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return false;
     }
     for (const credential of next.credentials) redactor.register(credential.token);
-    await federation.applyConfig(next);
+    await fed.applyConfig(next);
     log.info({ upstreams: next.upstreams.map((u) => u.name) }, 'configuration reloaded');
     return true;
+  };
+
+  const shutdown = async () => {
+    closed = true;
+    watcher?.close();
+    await attached.halt();
+    await gateway.close();
+    await attached.close();
+    await fed.stop();
   };
 
   return {
@@ -117,7 +182,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     log,
     redactor,
     metrics,
-    federation,
+    federation: fed,
+    gateway,
     workflows: attached,
     inFlight,
     reload,
@@ -137,33 +203,25 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       listenHttp({
         name: 'orchestrator',
         version: VERSION,
-        config,
+        config: kitFront(config),
         log,
         registry: metrics.registry,
         readiness: {},
         endpoint: createOrchestratorEndpoint({
-          federation,
+          federation: fed,
           log,
           kitMetrics: metrics,
           maxSessions: config.maxSessions,
           sessionIdleMs: config.sessionIdleMs,
         }),
         inFlight,
-        close: async () => {
-          closed = true;
-          watcher?.close();
-          await attached.close();
-          await federation.stop();
-        },
+        close: shutdown,
         // Workflow runs stop first (they resume from their checkpoints), so draining does not wait on their steps.
       }).then((handle) => ({ ...handle, shutdown: () => attached.halt().then(() => handle.shutdown()) })),
-    serveStdio: (input, output, onEnd) => serveOrchestratorStdio({ federation, log, input, output, onEnd }),
+    serveStdio: (input, output, onEnd) => serveOrchestratorStdio({ federation: fed, log, input, output, onEnd }),
     close: async () => {
       if (closed) return;
-      closed = true;
-      watcher?.close();
-      await attached.close();
-      await federation.stop();
+      await shutdown();
     },
   };
 }

@@ -122,9 +122,20 @@ describe('separator "__", listServices and health', () => {
       toolCount: cmdbTools.length,
       lastError: null,
       p50LatencyMs: expect.any(Number),
+      thirdParty: false,
+      pinning: 'pin',
+      quarantinedTools: [],
+      flaggedTools: [],
     });
     expect(cmdbStatus?.p50LatencyMs).toBeGreaterThan(0);
-    expect(ghost).toMatchObject({ name: 'ghost', url: ghostUrl, state: 'down', toolCount: 0, p50LatencyMs: null });
+    expect(ghost).toMatchObject({
+      name: 'ghost',
+      url: ghostUrl,
+      state: 'down',
+      toolCount: 0,
+      p50LatencyMs: null,
+      thirdParty: true,
+    });
     expect(ghost?.lastError).toContain('ECONNREFUSED');
     expect(ghost?.reason).toContain('cannot connect');
     expect(new Date(ghost?.since as string).getTime()).toBeLessThanOrEqual(Date.now());
@@ -153,13 +164,18 @@ describe('a name collision between upstreams', () => {
     const dir = tempDir('orch-collide-');
     const probe = await restartableProbe(`${dir.path}/probe.log`);
     // With "_", namespace "dyn" + tool "x_whoami" and namespace "dyn_x" + tool "whoami" both make "dyn_x_whoami".
-    const orch = await startOrchestrator({
-      separator: '_',
-      upstreams: [
-        { name: 'probe', namespace: 'dyn_x', url: `${probe.url}/mcp` },
-        { name: 'dynamic', namespace: 'dyn', command: NODE, args: [DYNAMIC] },
-      ],
-    });
+    // dynamic's addTool does not say it is non-destructive: the default approvals would ask a human for it.
+    const orch = await startOrchestrator(
+      {
+        separator: '_',
+        upstreams: [
+          { name: 'probe', namespace: 'dyn_x', url: `${probe.url}/mcp` },
+          { name: 'dynamic', namespace: 'dyn', command: NODE, args: [DYNAMIC] },
+        ],
+      },
+      {},
+      { policy: { approvals: [] } },
+    );
     try {
       await waitUp(orch, 'probe', 'dynamic');
       const c = await client(`${orch.url}/mcp`);

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import {
   connect,
   FILESYSTEM,
@@ -14,11 +14,13 @@ import {
   waitFor,
   waitUp,
 } from './helpers.ts';
+import { errorOf } from './support.ts';
 
 /**
  * The npm server-filesystem over stdio, one child per client session: its tools work namespaced and pinned,
  * annotations survive, and a client's roots (asked by the server through roots/list, relayed by the
- * orchestrator to the client that owns the session) decide which directories that client's server may touch.
+ * orchestrator to the client that owns the session) decide which directories that client's server may touch. It is
+ * a third-party server: by default its destructive tools (write_file) need a human's approval at the client.
  */
 describe('server-filesystem over stdio through the orchestrator', () => {
   const dir = tempDir('orch-fs-');
@@ -56,8 +58,29 @@ describe('server-filesystem over stdio through the orchestrator', () => {
     expect(tools.find((t) => t.name === 'fs.write_file')?.annotations?.readOnlyHint).toBe(false);
     const content = await c.callTool({ name: 'fs.read_text_file', arguments: { path: join(shared, 'hello.txt') } });
     expect(text(content)).toContain('hello from the shared directory');
-    await c.callTool({ name: 'fs.write_file', arguments: { path: join(shared, 'new.txt'), content: 'written via proxy' } });
+    // No elicitation capability: the default approval for a third-party destructive tool fails closed.
+    const refused = await c.callTool({ name: 'fs.write_file', arguments: { path: join(shared, 'new.txt'), content: 'x' } });
+    expect(errorOf(refused)?.code).toBe('APPROVAL_REQUIRED');
+    expect(() => readFileSync(join(shared, 'new.txt'))).toThrow();
+    const asked: string[] = [];
+    const approving = await connect(`${orch.url}/mcp`, {
+      capabilities: { elicitation: {} },
+      beforeConnect: (client) =>
+        client.setRequestHandler(ElicitRequestSchema, async (request) => {
+          asked.push(String(request.params.message));
+          return { action: 'accept', content: { approve: true, comment: 'fine' } };
+        }),
+    });
+    clients.push(approving);
+    const written = await approving.callTool({
+      name: 'fs.write_file',
+      arguments: { path: join(shared, 'new.txt'), content: 'written via proxy' },
+    });
+    expect(written.isError).toBeFalsy();
     expect(readFileSync(join(shared, 'new.txt'), 'utf8')).toBe('written via proxy');
+    expect(asked[0]).toContain('fs.write_file');
+    expect(asked[0]).toContain('third-party');
+    expect(asked[0]).toContain('"destructiveHint":true');
     const outside = await c.callTool({ name: 'fs.read_text_file', arguments: { path: join(mine, 'private.txt') } });
     expect(outside.isError).toBe(true);
   });

@@ -79,21 +79,38 @@ export interface RunningOrchestrator {
   http: HttpHandle;
   url: string;
   configFile: string;
+  /** Where its policy file is (written when StartOptions.policy was given; rewrite it to hot-reload). */
+  policyFile: string;
   logs: Record<string, unknown>[];
   /** Rewrites the configuration file (the orchestrator reloads on change). */
   writeConfig(config: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
-/** Starts an orchestrator in this process, on a free port, with a YAML config file it watches. */
+export interface StartOptions {
+  /** A policy file (written next to the config, named by policyFile) instead of the built-in defaults. */
+  policy?: Record<string, unknown>;
+}
+
+/**
+ * Starts an orchestrator in this process, on a free port, with a YAML config file it watches. Its data directory
+ * (workflow store, tool pins, audit trail) is a temp dir of its own unless the config or env names one.
+ */
 export async function startOrchestrator(
   config: Record<string, unknown>,
   env: Record<string, string> = {},
+  options: StartOptions = {},
 ): Promise<RunningOrchestrator> {
   const dir = tempDir('orch-config-');
   const configFile = join(dir.path, 'orchestrator.yaml');
+  const policyFile = join(dir.path, 'policy.yaml');
+  if (options.policy) writeFileSync(policyFile, stringify(options.policy));
+  const own = {
+    ...(config.dataDir === undefined && env.SWITCHBOARD_DATA_DIR === undefined ? { dataDir: join(dir.path, 'data') } : {}),
+    ...(options.policy ? { policyFile } : {}),
+  };
   const write = (value: Record<string, unknown>) =>
-    writeFileSync(configFile, stringify({ healthIntervalMs: 500, reconnectBaseMs: 100, reconnectMaxMs: 1000, ...value }));
+    writeFileSync(configFile, stringify({ healthIntervalMs: 500, reconnectBaseMs: 100, reconnectMaxMs: 1000, ...own, ...value }));
   write(config);
   const sink = logSink();
   const orchestrator = createOrchestrator({
@@ -110,6 +127,7 @@ export async function startOrchestrator(
     http,
     url: http.url,
     configFile,
+    policyFile,
     logs: sink.lines,
     writeConfig: write,
     close: async () => {

@@ -58,6 +58,8 @@ export function passthroughSuite(fastHttp: boolean): void {
         ],
       },
       { SWITCHBOARD_FAST_HTTP: String(fastHttp) },
+      // Pass-through, not approvals (gateway.test.ts): dynamic's addTool does not say it is non-destructive.
+      { policy: { approvals: [] } },
     );
     await waitUp(orch, 'everything', 'everything-per-client', 'everything-http', 'cmdb', 'probe', 'dynamic');
   }, 60_000);

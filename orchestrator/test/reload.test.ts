@@ -34,7 +34,8 @@ const beta = { name: 'beta', namespace: 'beta', command: NODE, args: [DYNAMIC] }
 
 beforeAll(async () => {
   probe = await restartableProbe(`${dir.path}/probe.log`);
-  orch = await startOrchestrator({ upstreams: [alpha()] });
+  // beta's addTool does not say it is non-destructive: no approvals here (they have their own tests).
+  orch = await startOrchestrator({ upstreams: [alpha()] }, {}, { policy: { approvals: [] } });
   await waitUp(orch, 'alpha');
 }, 30_000);
 

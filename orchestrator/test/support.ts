@@ -78,7 +78,13 @@ export async function spawnOrchestrator(
   writeConfig(config);
   try {
     const proc = await spawnService(ORCHESTRATOR_MAIN, {
-      env: { PORT: '0', SWITCHBOARD_AUTH: 'none', SWITCHBOARD_CONFIG: configFile, ...env },
+      env: {
+        PORT: '0',
+        SWITCHBOARD_AUTH: 'none',
+        SWITCHBOARD_CONFIG: configFile,
+        SWITCHBOARD_DATA_DIR: join(dir.path, 'data'),
+        ...env,
+      },
       ...(options.args ? { args: options.args } : {}),
       ...(options.noWait ? { noWait: true } : {}),
     });

@@ -7,14 +7,18 @@ import {
   type ServiceMetrics,
   sendJsonRpcError,
 } from '@switchboard/shared';
-import type { Federation } from '../federation.ts';
+import type { Gateway } from '../gateway.ts';
+import type { Identity } from '../identity/identity.ts';
+import { METADATA_PATH } from '../identity/resource-metadata.ts';
 import { isRequest, type JsonRpcMessage, PROTOCOL_VERSIONS } from '../json-rpc.ts';
+import type { FederationView } from './federation-view.ts';
+import { createHttpIdentify } from './http-identify.ts';
 import { type HttpSession, HttpSessions } from './http-sessions.ts';
 import { PostExchange } from './post-exchange.ts';
 import { parseEventId } from './sse-stream.ts';
 
 export interface OrchestratorEndpointOptions {
-  federation: Federation;
+  federation: FederationView & { gateway: Gateway };
   log: Logger;
   kitMetrics: ServiceMetrics;
   maxSessions: number;
@@ -53,11 +57,12 @@ function dispatch(
   res: McpResponse,
   messages: JsonRpcMessage[],
   headers: Record<string, string>,
+  identity: Identity,
 ): void {
-  const correlationId = correlationOf(req);
+  const carrier = { correlationId: correlationOf(req), identity };
   const requests = messages.filter(isRequest);
   if (requests.length === 0) {
-    for (const message of messages) void state.session.handle(message, { correlationId });
+    for (const message of messages) void state.session.handle(message, carrier);
     res.writeHead(202, headers).end();
     return;
   }
@@ -72,7 +77,7 @@ function dispatch(
   );
   for (const request of requests) state.exchanges.set(request.id, exchange);
   for (const message of messages) {
-    void state.session.handle(message, { correlationId }).then((response) => {
+    void state.session.handle(message, carrier).then((response) => {
       if (!isRequest(message)) return;
       if (response) exchange.deliver(response);
       else exchange.dropped(message.id);
@@ -89,6 +94,7 @@ function dispatch(
 export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions): LeanMcpHttpEndpoint {
   const { federation } = options;
   const sessions = new HttpSessions(options);
+  const http = createHttpIdentify(federation.gateway, federation.config);
 
   /** The namespace of `/mcp/<ns>` or `/sse/<ns>`; false (answered 404) when it is not configured. */
   const namespaceOf = (path: string, res: McpResponse): string | undefined | false => {
@@ -101,7 +107,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
     return namespace;
   };
 
-  const post = (req: McpRequest, res: McpResponse, path: string) => {
+  const post = (req: McpRequest, res: McpResponse, path: string, identity: Identity) => {
     if (!accepts(req, 'application/json') || !accepts(req, 'text/event-stream')) {
       sendJsonRpcError(res, 406, -32000, 'Not Acceptable: the client must accept both application/json and text/event-stream');
       return;
@@ -116,9 +122,9 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
         return;
       }
       if (!sessions.admit(res)) return;
-      const state = sessions.open('streamable-http', namespace, req);
+      const state = sessions.open('streamable-http', namespace, identity);
       sessions.track(state, res);
-      dispatch(sessions, state, req, res, messages, { 'mcp-session-id': state.id });
+      dispatch(sessions, state, req, res, messages, { 'mcp-session-id': state.id }, identity);
       return;
     }
     const sessionId = req.headers['mcp-session-id'];
@@ -132,11 +138,11 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
       sendJsonRpcError(res, 400, -32000, `Bad Request: unsupported protocol version ${version} (supported: ${supported})`);
       return;
     }
-    const state = sessions.lookup(req, res, sessionId, 'streamable-http');
-    if (state) dispatch(sessions, state, req, res, messages, { 'mcp-session-id': state.id });
+    const state = sessions.lookup(identity, res, sessionId, 'streamable-http');
+    if (state) dispatch(sessions, state, req, res, messages, { 'mcp-session-id': state.id }, identity);
   };
 
-  const get = (req: McpRequest, res: McpResponse) => {
+  const get = (req: McpRequest, res: McpResponse, identity: Identity) => {
     if (!accepts(req, 'text/event-stream')) {
       sendJsonRpcError(res, 406, -32000, 'Not Acceptable: the client must accept text/event-stream');
       return;
@@ -146,7 +152,7 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
       sendJsonRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
       return;
     }
-    const state = sessions.lookup(req, res, sessionId, 'streamable-http');
+    const state = sessions.lookup(identity, res, sessionId, 'streamable-http');
     if (!state) return;
     const headers = { 'mcp-session-id': state.id };
     const lastEventId = req.headers['last-event-id'];
@@ -167,54 +173,60 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
     state.standalone.attach(res, headers, resume?.seq ?? 'undelivered', true);
   };
 
-  const remove = async (req: McpRequest, res: McpResponse) => {
+  const remove = async (req: McpRequest, res: McpResponse, identity: Identity) => {
     const sessionId = req.headers['mcp-session-id'];
-    const state = sessions.lookup(req, res, typeof sessionId === 'string' ? sessionId : undefined, 'streamable-http');
+    const state = sessions.lookup(identity, res, typeof sessionId === 'string' ? sessionId : undefined, 'streamable-http');
     if (!state) return;
     await sessions.close(state);
     res.writeHead(200).end();
   };
 
   /** The legacy transport: one stream for everything, responses included, and POSTs to /messages. */
-  const legacyConnect = (req: McpRequest, res: McpResponse, path: string) => {
+  const legacyConnect = (res: McpResponse, path: string, identity: Identity) => {
     const namespace = namespaceOf(path, res);
     if (namespace === false || !sessions.admit(res)) return;
-    const state = sessions.open('sse', namespace, req);
+    const state = sessions.open('sse', namespace, identity);
     sessions.track(state, res);
     state.standalone.attach(res, {}, undefined, true);
     res.write(`event: endpoint\ndata: /messages?sessionId=${state.id}\n\n`);
     res.on('close', () => void sessions.close(state));
   };
 
-  const legacyMessage = (req: McpRequest, res: McpResponse, query: URLSearchParams) => {
-    const state = sessions.lookup(req, res, query.get('sessionId') ?? undefined, 'sse');
+  const legacyMessage = (req: McpRequest, res: McpResponse, query: URLSearchParams, identity: Identity) => {
+    const state = sessions.lookup(identity, res, query.get('sessionId') ?? undefined, 'sse');
     if (!state) return;
     const messages = parseMessages(req, res);
     if (!messages) return;
     res.writeHead(202).end('Accepted');
-    const correlationId = correlationOf(req);
+    const carrier = { correlationId: correlationOf(req), identity };
     for (const message of messages) {
-      void state.session.handle(message, { correlationId }).then((response) => {
+      void state.session.handle(message, carrier).then((response) => {
         if (response) state.standalone.write(response);
       });
     }
   };
 
+  /** The route of an identified request. */
+  const route = (req: McpRequest, res: McpResponse, path: string, query: URLSearchParams, identity: Identity) => {
+    const [, root] = path.split('/', 2);
+    if (root === 'mcp') {
+      if (req.method === 'POST') return post(req, res, path, identity);
+      if (req.method === 'GET') return get(req, res, identity);
+      if (req.method === 'DELETE') return void remove(req, res, identity);
+    } else if (root === 'sse' && req.method === 'GET') {
+      return legacyConnect(res, path, identity);
+    } else if (path === '/messages' && req.method === 'POST') {
+      return legacyMessage(req, res, query, identity);
+    }
+    sendJsonRpcError(res, 405, -32000, `Method not allowed: ${req.method} ${path}`);
+  };
+
   return {
     lean: true,
-    paths: ['/mcp', '/sse', '/messages'],
+    paths: ['/mcp', '/sse', '/messages', METADATA_PATH],
     async handle(req, res, path, query) {
-      const [, root] = path.split('/', 2);
-      if (root === 'mcp') {
-        if (req.method === 'POST') return post(req, res, path);
-        if (req.method === 'GET') return get(req, res);
-        if (req.method === 'DELETE') return remove(req, res);
-      } else if (root === 'sse' && req.method === 'GET') {
-        return legacyConnect(req, res, path);
-      } else if (path === '/messages' && req.method === 'POST') {
-        return legacyMessage(req, res, query);
-      }
-      sendJsonRpcError(res, 405, -32000, `Method not allowed: ${req.method} ${path}`);
+      if (req.method === 'GET' && http.metadata(path, res)) return;
+      http.identify(req, res, (identity) => route(req, res, path, query, identity));
     },
     sessionCount: () => sessions.size,
     close: () => sessions.closeAll(),

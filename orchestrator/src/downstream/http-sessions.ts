@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type Caller,
-  callerIdOf,
-  type Logger,
-  type McpRequest,
-  type McpResponse,
-  ReleasingMap,
-  type ServiceMetrics,
-  sendJsonRpcError,
-} from '@switchboard/shared';
-import type { Federation } from '../federation.ts';
+import { type Logger, type McpResponse, ReleasingMap, type ServiceMetrics, sendJsonRpcError } from '@switchboard/shared';
+import type { Identity } from '../identity/identity.ts';
 import type { RequestId } from '../json-rpc.ts';
-import type { ClientSession, MessageSink } from './client-session.ts';
+import { ClientSession, type MessageSink } from './client-session.ts';
+import type { FederationView } from './federation-view.ts';
 import type { PostExchange } from './post-exchange.ts';
 import { SseStream } from './sse-stream.ts';
 
@@ -21,7 +13,8 @@ export interface HttpSession {
   id: string;
   kind: Kind;
   session: ClientSession;
-  owner: string | undefined;
+  /** The identity that opened it: only requests proving the same caller id may use it. */
+  owner: string;
   lastSeen: number;
   openRequests: number;
   standalone: SseStream;
@@ -32,7 +25,7 @@ export interface HttpSession {
 }
 
 export interface HttpSessionsOptions {
-  federation: Federation;
+  federation: FederationView;
   log: Logger;
   kitMetrics: ServiceMetrics;
   maxSessions: number;
@@ -40,11 +33,6 @@ export interface HttpSessionsOptions {
 }
 
 const MAX_KEPT_STREAMS = 50;
-
-function callerOf(req: McpRequest): Caller {
-  const id = callerIdOf(req);
-  return id ? { id, kind: 'token' } : { id: 'anonymous', kind: 'anonymous' };
-}
 
 /**
  * The HTTP sessions of the orchestrator's endpoint: each owned by the caller that opened it, closed after being
@@ -96,7 +84,7 @@ export class HttpSessions {
     });
   }
 
-  open(kind: Kind, namespace: string | undefined, req: McpRequest): HttpSession {
+  open(kind: Kind, namespace: string | undefined, identity: Identity): HttpSession {
     const id = randomUUID();
     const sink: MessageSink = {
       send: (message, related) => {
@@ -105,9 +93,10 @@ export class HttpSessions {
         else state.standalone.write(message);
       },
     };
-    const session = this.#options.federation.createSession({
+    const session = new ClientSession({
+      federation: this.#options.federation,
       namespace,
-      caller: callerOf(req),
+      identity,
       sink,
       log: this.#options.log.child({ session_id: id }),
     });
@@ -115,7 +104,7 @@ export class HttpSessions {
       id,
       kind,
       session,
-      owner: callerIdOf(req),
+      owner: identity.id,
       lastSeen: Date.now(),
       openRequests: 0,
       standalone: new SseStream(`${id}-get`),
@@ -128,9 +117,9 @@ export class HttpSessions {
   }
 
   /** The caller's session of that id and transport (its request tracked), or undefined after answering 404. */
-  lookup(req: McpRequest, res: McpResponse, id: string | undefined, kind: Kind): HttpSession | undefined {
+  lookup(identity: Identity, res: McpResponse, id: string | undefined, kind: Kind): HttpSession | undefined {
     const state = id ? this.#sessions.get(id) : undefined;
-    if (!state || state.kind !== kind || state.owner !== callerIdOf(req)) {
+    if (!state || state.kind !== kind || state.owner !== identity.id) {
       sendJsonRpcError(res, 404, -32001, 'Session not found: it expired or was closed; initialize a new session');
       return undefined;
     }

@@ -1,9 +1,11 @@
 import { type Logger, readCorrelationId } from '@switchboard/shared';
-import type { Federation } from '../federation.ts';
+import { STDIO_IDENTITY } from '../identity/identity.ts';
 import { type JsonRpcMessage, messageText } from '../json-rpc.ts';
+import { ClientSession } from './client-session.ts';
+import type { FederationView } from './federation-view.ts';
 
 export interface StdioEndpointOptions {
-  federation: Federation;
+  federation: FederationView;
   log: Logger;
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
@@ -11,11 +13,15 @@ export interface StdioEndpointOptions {
   onEnd(): void;
 }
 
-/** One MCP session on stdin/stdout, for a desktop client that launched the orchestrator (`--stdio`). */
+/**
+ * One MCP session on stdin/stdout, for a desktop client that launched the orchestrator (`--stdio`). The client owns
+ * the pipe: it is the `stdio` identity, whose roles the policy's `stdio: true` binding gives (admin by default).
+ */
 export function serveOrchestratorStdio(options: StdioEndpointOptions): { close(): Promise<void> } {
   const write = (message: JsonRpcMessage) => options.output.write(`${messageText(message)}\n`);
-  const session = options.federation.createSession({
-    caller: { id: 'stdio', kind: 'local' },
+  const session = new ClientSession({
+    federation: options.federation,
+    identity: STDIO_IDENTITY,
     sink: { send: (message) => write(message) },
     log: options.log.child({ transport: 'stdio' }),
   });

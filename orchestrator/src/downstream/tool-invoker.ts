@@ -1,56 +1,25 @@
-import type { Caller, Logger } from '@switchboard/shared';
+import type { Logger } from '@switchboard/shared';
+import type { Identity } from '../identity/identity.ts';
 import { isResponse, type JsonRpcMessage, type JsonRpcResponse } from '../json-rpc.ts';
+import type { ToolInvoker } from '../pipeline/invocation.ts';
 import type { ToolListing } from '../upstream/catalogue.ts';
-import type { ClientSession, MessageSink } from './client-session.ts';
+import { ClientSession } from './client-session.ts';
+import type { FederationView } from './federation-view.ts';
+import type { MessageSink } from './session-relay.ts';
 
-/** One federated tool call made by the orchestrator itself (a workflow step). */
-export interface ToolInvocation {
-  /** The namespace (`cmdb`, `linux`, `orchestrator`). */
-  service: string;
-  /** The tool's own name, un-prefixed. */
-  tool: string;
-  arguments: Record<string, unknown>;
-  /** Sent to the upstream as `_meta` (idempotency keys and such); the correlation id is added. */
-  meta?: Record<string, unknown>;
-  correlationId?: string;
-  /** Aborting sends `notifications/cancelled` upstream; the promise then rejects with an AbortError. */
-  signal?: AbortSignal;
-  /** Progress notifications the upstream sends for this call. */
-  onProgress?: (progress: number, total: number | undefined, message: string | undefined) => void;
-}
-
-/** What a workflow validator needs to know about a federated tool. */
-export interface ToolDescription {
-  service: string;
-  tool: string;
-  inputSchema: Record<string, unknown>;
-  outputSchema?: Record<string, unknown>;
-  annotations?: ToolListing['annotations'];
-}
-
-/**
- * Calls federated tools from inside the orchestrator through the same path a client's call takes (routing,
- * timeouts, retries of safe calls only, circuit breaker, metrics, correlation id), as an internal client.
- */
-export interface ToolInvoker {
-  /**
-   * Resolves to the MCP CallToolResult. Failures are results too: `isError: true` with `structuredContent.error`
-   * or `_meta['io.switchboard/error']` = `{ code, message, retryable }` (UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT,
-   * the tool's own code, or NOT_FOUND for an unknown tool). Rejects only when `signal` aborts (AbortError).
-   */
-  callTool(call: ToolInvocation): Promise<Record<string, unknown>>;
-  /** The tool as the registry lists it now, or undefined when the federation has no such tool. */
-  describeTool(service: string, tool: string): ToolDescription | undefined;
-  /** Configured namespaces (up or not), plus `orchestrator`. */
-  namespaces(): string[];
-}
+export type { ToolDescription, ToolInvocation, ToolInvoker } from '../pipeline/invocation.ts';
 
 export interface InvokerHost {
+  federation: FederationView;
   separator(): string;
-  createSession(options: { caller: Caller; sink: MessageSink; log: Logger }): ClientSession;
   lookupTool(name: string): ToolListing | undefined;
   namespaces(): string[];
+  /** The identity a run's submitter id stands for now, or undefined when it is not known (the call is refused). */
+  resolveCaller(id: string): Promise<Identity | undefined>;
 }
+
+/** The internal session's own identity: it holds no role, so nothing runs unless a call names who it acts for. */
+const INVOKER_IDENTITY: Identity = Object.freeze({ id: 'orchestrator', kind: 'internal' });
 
 function abortError(): Error {
   const error = new Error('the call was cancelled');
@@ -70,9 +39,13 @@ function rpcErrorResult(response: JsonRpcResponse): Record<string, unknown> {
   };
 }
 
-/** The invoker over an internal client session of the federation (created on first use). */
+/**
+ * The invoker over an internal client session of the federation (created on first use): each workflow step enters
+ * the same call pipeline as a client's call, carrying the run submitter's identity (resolved again for every step,
+ * so the policy in force decides) and, for gateway approvals, the run's watching client.
+ */
 export function createToolInvoker(host: InvokerHost, log: Logger): ToolInvoker {
-  const progress = new Map<string, NonNullable<ToolInvocation['onProgress']>>();
+  const progress = new Map<string, NonNullable<Parameters<ToolInvoker['callTool']>[0]['onProgress']>>();
   const sink: MessageSink = {
     send(message: JsonRpcMessage) {
       if (isResponse(message) || !('method' in message) || message.method !== 'notifications/progress') return;
@@ -84,7 +57,7 @@ export function createToolInvoker(host: InvokerHost, log: Logger): ToolInvoker {
   let next = 1;
   const internal = (): ClientSession => {
     if (!session || session.closed) {
-      session = host.createSession({ caller: { id: 'orchestrator', kind: 'local' }, sink, log });
+      session = new ClientSession({ federation: host.federation, identity: INVOKER_IDENTITY, sink, log });
       session.initialized = true;
     }
     return session;
@@ -93,6 +66,8 @@ export function createToolInvoker(host: InvokerHost, log: Logger): ToolInvoker {
   return {
     async callTool(call) {
       if (call.signal?.aborted) throw abortError();
+      // An id nobody knows acts as an identity no binding matches: the pipeline refuses and audits the call.
+      const identity = (await host.resolveCaller(call.caller)) ?? Object.freeze({ id: call.caller, kind: 'internal' as const });
       const client = internal();
       const id = `invoke-${next++}`;
       const meta: Record<string, unknown> = { ...call.meta };
@@ -100,10 +75,11 @@ export function createToolInvoker(host: InvokerHost, log: Logger): ToolInvoker {
         meta.progressToken = id;
         progress.set(id, call.onProgress);
       }
+      const carrier = { correlationId: call.correlationId ?? id, identity, elicit: call.elicit };
       const onAbort = () =>
         void client.handle(
           { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'workflow cancelled' } },
-          { correlationId: call.correlationId ?? id },
+          carrier,
         );
       call.signal?.addEventListener('abort', onAbort, { once: true });
       try {
@@ -114,7 +90,7 @@ export function createToolInvoker(host: InvokerHost, log: Logger): ToolInvoker {
             method: 'tools/call',
             params: { name: `${call.service}${host.separator()}${call.tool}`, arguments: call.arguments, _meta: meta },
           },
-          { correlationId: call.correlationId ?? id },
+          carrier,
         );
         if (call.signal?.aborted || response === undefined) throw abortError();
         return response.error ? rpcErrorResult(response) : (response.result ?? {});

@@ -24,13 +24,19 @@ export const serviceStatusSchema = z.object({
   toolCount: z.number().int(),
   lastError: z.string().nullable(),
   p50LatencyMs: z.number().nullable(),
+  thirdParty: z.boolean().describe('not a Switchboard service: the default approvals cover its destructive tools'),
+  pinning: z.enum(['pin', 'warn', 'off']).describe('what a changed tool definition does (policy pinning)'),
+  quarantinedTools: z.array(z.string()).describe('hidden and refused until an admin accepts (orchestrator.reviewToolChanges)'),
+  flaggedTools: z
+    .array(z.object({ tool: z.string(), markers: z.array(z.string()), quarantined: z.boolean() }))
+    .describe('tools whose description carries prompt-injection markers'),
 });
 
 export const listServices = defineTool({
   name: 'listServices',
   title: 'List federated services',
   description:
-    'Every configured upstream service with its state (up, degraded, down and why, since when), tool count, last error and median latency.',
+    'Every configured upstream service with its state (up, degraded, down and why, since when), tool count, last error, median latency, and the gateway view: third-party or not, pinning mode, quarantined tools and tools flagged for prompt-injection markers.',
   input: z.object({
     state: z.enum(['connecting', 'up', 'degraded', 'down']).optional().describe('Only services in this state'),
     ...pageInput({ defaultLimit: 50, maxLimit: 200 }),

@@ -4,7 +4,16 @@ import type { Upstream } from '../upstream/upstream.ts';
 
 export type ToolRoute =
   | { kind: 'upstream'; upstream: Upstream; name: string; listing: ToolListing }
-  | { kind: 'local'; tool: CompiledTool; listing: ToolListing };
+  | { kind: 'local'; tool: CompiledTool; namespace: string; name: string; listing: ToolListing };
+
+/** One upstream's own lists, un-prefixed, as `/mcp/<namespace>` serves them (quarantined tools left out). */
+export interface NamespaceView {
+  upstream: Upstream;
+  tools: ToolListing[];
+  prompts: PromptListing[];
+  resources: ResourceListing[];
+  templates: TemplateListing[];
+}
 
 export interface PromptRoute {
   upstream: Upstream;
@@ -23,6 +32,10 @@ export interface RegistryOptions {
   upstreams: readonly Upstream[];
   localTools: readonly CompiledTool[];
   localNamespace: string;
+  /** Every configured upstream (shown or not), for the `/mcp/<namespace>` views. */
+  allUpstreams?: readonly Upstream[];
+  /** Tools held back (quarantined, or not yet checked against their pins). */
+  hidesTool?: (upstream: Upstream, tool: string) => boolean;
 }
 
 const PREFIXED_URI = /^([A-Za-z][A-Za-z0-9_-]*)\+(.+)$/;
@@ -41,12 +54,19 @@ function schemeOf(uri: string): string {
 export class Registry {
   readonly tools = new Map<string, ToolRoute>();
   readonly toolList: ToolListing[] = [];
+  /** The route of each toolList entry, at the same index (lists are filtered per caller by route). */
+  readonly toolRoutes: ToolRoute[] = [];
   readonly prompts = new Map<string, PromptRoute>();
   readonly promptList: PromptListing[] = [];
+  readonly promptRoutes: PromptRoute[] = [];
   readonly resources = new Map<string, ResourceRoute>();
   readonly resourceList: ResourceListing[] = [];
+  readonly resourceOwners: Upstream[] = [];
   readonly templates = new Map<string, { upstream: Upstream; uriTemplate: string }>();
   readonly templateList: TemplateListing[] = [];
+  readonly templateOwners: Upstream[] = [];
+  /** Per namespace, that upstream's own lists (for `/mcp/<namespace>`). */
+  readonly views = new Map<string, NamespaceView>();
   /** Name or URI collisions found while building; each names both upstreams. */
   readonly problems: string[] = [];
   #schemeOwner = new Map<string, Upstream>();
@@ -55,11 +75,14 @@ export class Registry {
 
   constructor(options: RegistryOptions) {
     const { separator } = options;
+    const hides = options.hidesTool ?? (() => false);
     for (const tool of options.localTools) {
       const name = `${options.localNamespace}${separator}${tool.listing.name}`;
       const listing = { ...(tool.listing as unknown as ToolListing), name };
-      this.tools.set(name, { kind: 'local', tool, listing });
+      const route: ToolRoute = { kind: 'local', tool, namespace: options.localNamespace, name: tool.listing.name, listing };
+      this.tools.set(name, route);
       this.toolList.push(listing);
+      this.toolRoutes.push(route);
     }
     const schemeUsers = new Map<string, Set<Upstream>>();
     for (const upstream of options.upstreams) {
@@ -91,8 +114,12 @@ export class Registry {
           continue;
         }
         const listing = { ...tool, name };
-        this.tools.set(name, { kind: 'upstream', upstream, name: tool.name, listing });
+        const route: ToolRoute = { kind: 'upstream', upstream, name: tool.name, listing };
+        // A held-back tool still routes (its calls are refused with TOOL_CHANGED by the pin check) but is not listed.
+        this.tools.set(name, route);
+        if (hides(upstream, tool.name)) continue;
         this.toolList.push(listing);
+        this.toolRoutes.push(route);
       }
       for (const prompt of catalogue.prompts) {
         const name = `${ns}${separator}${prompt.name}`;
@@ -104,21 +131,35 @@ export class Registry {
           continue;
         }
         const listing = { ...prompt, name };
-        this.prompts.set(name, { upstream, name: prompt.name, listing });
+        const route = { upstream, name: prompt.name, listing };
+        this.prompts.set(name, route);
         this.promptList.push(listing);
+        this.promptRoutes.push(route);
       }
       for (const resource of catalogue.resources) {
         const uri = this.exposeUri(upstream, resource.uri);
         if (this.resources.has(uri)) continue;
         this.resources.set(uri, { upstream, uri: resource.uri });
         this.resourceList.push({ ...resource, uri });
+        this.resourceOwners.push(upstream);
       }
       for (const template of catalogue.templates) {
         const uriTemplate = this.exposeUri(upstream, template.uriTemplate);
         if (this.templates.has(uriTemplate)) continue;
         this.templates.set(uriTemplate, { upstream, uriTemplate: template.uriTemplate });
         this.templateList.push({ ...template, uriTemplate });
+        this.templateOwners.push(upstream);
       }
+    }
+    for (const upstream of options.allUpstreams ?? options.upstreams) {
+      const catalogue = upstream.catalogue;
+      this.views.set(upstream.namespace, {
+        upstream,
+        tools: (catalogue?.tools ?? []).filter((t) => !hides(upstream, t.name)),
+        prompts: catalogue?.prompts ?? [],
+        resources: catalogue?.resources ?? [],
+        templates: catalogue?.templates ?? [],
+      });
     }
   }
 

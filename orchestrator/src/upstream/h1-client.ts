@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { headerLines } from '@switchboard/shared';
 import type { Dispatcher } from 'undici';
+import type { ExchangeRequest } from './exchange-types.ts';
 import { find, H1Error, parseResponseHead } from './h1-head.ts';
-import type { ExchangeRequest } from './http-exchange.ts';
 
 export interface H1ClientOptions {
   /** The upstream's origin (`http:` only). */
@@ -248,6 +248,8 @@ class Connection {
  */
 export class H1Client {
   readonly host: string;
+  /** A request's own headers follow its session's kept head (see headFor); `exchange` need not merge them. */
+  readonly appendsExtraHeaders = true;
   /** Where socket reads land (each read is parsed before the next one). */
   readonly readBuffer = Buffer.alloc(READ_BUFFER_BYTES);
   #options: H1ClientOptions;

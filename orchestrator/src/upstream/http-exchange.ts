@@ -1,17 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import { SseParser } from '@switchboard/shared';
 import type { Dispatcher } from 'undici';
-import { H1Client } from './h1-client.ts';
+import type { ExchangeDispatcher, ExchangeRequest } from './exchange-types.ts';
 
-export interface ExchangeRequest {
-  path: string;
-  method: 'POST';
-  /** Headers every request of the session carries (H1Client keeps their text per object: pass the same one). */
-  headers: Record<string, string>;
-  /** Headers of this request alone, sent after `headers`. */
-  extraHeaders?: Record<string, string> | undefined;
-  body: string;
-}
+export type { ExchangeDispatcher, ExchangeRequest } from './exchange-types.ts';
 
 export interface ExchangeResponse {
   statusCode: number;
@@ -105,11 +97,6 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-/** What carries an exchange: an undici dispatcher, or the lean HTTP/1.1 client (the same handler contract). */
-export interface ExchangeDispatcher {
-  dispatch(request: ExchangeRequest, handler: Dispatcher.DispatchHandler): boolean;
-}
-
 /**
  * Sends one request on `dispatcher` and resolves once its response ended; `listener` hears it as it happens. H1Client
  * appends a request's own headers to its session's kept head; an undici dispatcher gets them merged.
@@ -121,7 +108,7 @@ export function exchange(
 ): Promise<ExchangeResponse> {
   const { extraHeaders } = request;
   const sent =
-    extraHeaders === undefined || dispatcher instanceof H1Client
+    extraHeaders === undefined || dispatcher.appendsExtraHeaders === true
       ? request
       : { path: request.path, method: request.method, headers: { ...request.headers, ...extraHeaders }, body: request.body };
   return new Promise((resolve, reject) => {

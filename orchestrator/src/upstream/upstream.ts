@@ -3,13 +3,16 @@ import { Pool } from 'undici';
 import type { UpstreamConfig } from '../config.ts';
 import { type JsonRpcNotification, type JsonRpcRequest, LATEST_PROTOCOL_VERSION, type RequestId } from '../json-rpc.ts';
 import { backoffDelay } from './backoff.ts';
-import type { Catalogue, PromptListing, ResourceListing, TemplateListing, ToolListing } from './catalogue.ts';
+import type { Catalogue } from './catalogue.ts';
+import { type CatalogueKind, fetchCatalogue } from './catalogue-fetch.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
+import { ClientSessions } from './client-sessions.ts';
 import { H1Client } from './h1-client.ts';
-import { HttpStatusError, HttpTransport } from './http-transport.ts';
-import { LegacySseTransport } from './legacy-sse-transport.ts';
-import { StdioTransport } from './stdio-transport.ts';
-import { TransportError, type UpstreamTransport } from './transport.ts';
+import { HttpStatusError } from './http-transport.ts';
+import { LatencyRing } from './latency.ts';
+import { checkReady, type Readiness, readyUrlOf } from './readiness.ts';
+import { TransportError } from './transport.ts';
+import { createTransport } from './transport-factory.ts';
 import { UpstreamSession } from './upstream-session.ts';
 
 export type UpstreamState = 'connecting' | 'up' | 'degraded' | 'down';
@@ -28,7 +31,7 @@ export interface ClientLink {
 
 export interface UpstreamEvents {
   /** The catalogue changed (first connect, reconnect, list_changed). */
-  onCatalogue(upstream: Upstream, kinds: ReadonlySet<'tools' | 'resources' | 'prompts'>): void;
+  onCatalogue(upstream: Upstream, kinds: ReadonlySet<CatalogueKind>): void;
   onState(upstream: Upstream): void;
   /** Unrelated messages on the control (or shared) session: list_changed is handled here, the rest is passed on. */
   onControlMessage(upstream: Upstream, message: JsonRpcRequest | JsonRpcNotification): void;
@@ -48,8 +51,11 @@ export interface UpstreamOptions {
 }
 
 const CLIENT_INFO = { name: 'switchboard-orchestrator', version: '0.1.0' };
-const LATENCY_SAMPLES = 256;
-const MAX_LIST_PAGES = 100;
+const CONTROL_MESSAGES: Record<string, CatalogueKind> = {
+  'notifications/tools/list_changed': 'tools',
+  'notifications/resources/list_changed': 'resources',
+  'notifications/prompts/list_changed': 'prompts',
+};
 
 /** The upstream cannot take calls now (down or circuit open). */
 export class UpstreamUnavailableError extends Error {
@@ -82,13 +88,11 @@ export class Upstream {
   #h1: H1Client | undefined;
   #control: UpstreamSession | undefined;
   #legacy = false;
-  #clients = new Map<ClientLink, Promise<UpstreamSession>>();
-  #open = new Map<ClientLink, UpstreamSession>();
-  #latencies: number[] = [];
-  #latencyIndex = 0;
+  readonly #clients = new ClientSessions<ClientLink>();
+  readonly #latency = new LatencyRing();
   #stop = new AbortController();
   #wake: (() => void) | undefined;
-  #ready: { ok: boolean; detail: string } = { ok: true, detail: '' };
+  #ready: Readiness = { ok: true, detail: '' };
   /** Shared-mode calls in flight, by our request id, so unrelated server requests can find their client. */
   readonly sharedInFlight = new ReleasingMap<RequestId, ClientLink>();
 
@@ -146,35 +150,21 @@ export class Upstream {
     const control = this.#control;
     this.#stop.abort();
     this.#wake?.();
-    const sessions = await Promise.allSettled([...this.#clients.values()]);
-    this.#clients.clear();
-    this.#open.clear();
-    await Promise.all(sessions.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+    await this.#clients.closeAll();
     await control?.close();
     this.#h1?.close();
     await this.#pool?.destroy().catch(() => {});
   }
 
-  #createTransport(): UpstreamTransport {
-    const { config } = this;
-    if (config.url && this.#pool) {
-      const url = new URL(config.url);
-      return this.#legacy
-        ? new LegacySseTransport({ url, pool: this.#pool, token: config.token, connectTimeoutMs: config.timeouts.connectMs })
-        : new HttpTransport({ url, pool: this.#pool, dispatcher: this.#h1, token: config.token });
-    }
-    return new StdioTransport({
-      command: config.command as string,
-      args: config.args,
-      env: { ...this.#options.childBaseEnv, ...config.env },
-      cwd: config.cwd,
-      onStderr: (line) => this.log.debug({ stderr: line }, 'upstream stderr'),
-    });
-  }
-
   async #openSession(link: ClientLink | undefined): Promise<UpstreamSession> {
     const session = new UpstreamSession({
-      transport: this.#createTransport(),
+      transport: createTransport(this.config, {
+        pool: this.#pool,
+        h1: this.#h1,
+        legacy: this.#legacy,
+        childBaseEnv: this.#options.childBaseEnv,
+        log: this.log,
+      }),
       clientInfo: link ? { name: `${link.clientInfo.name} via switchboard`, version: link.clientInfo.version } : CLIENT_INFO,
       capabilities: link ? link.capabilities : { elicitation: {}, sampling: {}, roots: { listChanged: true } },
       protocolVersion: link?.protocolVersion ?? LATEST_PROTOCOL_VERSION,
@@ -183,10 +173,8 @@ export class Upstream {
         else this.#onControlMessage(message);
       },
       onClose: (error) => {
-        if (link) {
-          this.#clients.delete(link);
-          this.#open.delete(link);
-        } else this.#onControlClosed(error);
+        if (link) this.#clients.forget(link);
+        else this.#onControlClosed(error);
       },
     });
     try {
@@ -264,12 +252,7 @@ export class Upstream {
   }
 
   #onControlMessage(message: JsonRpcRequest | JsonRpcNotification): void {
-    const kinds: Record<string, 'tools' | 'resources' | 'prompts'> = {
-      'notifications/tools/list_changed': 'tools',
-      'notifications/resources/list_changed': 'resources',
-      'notifications/prompts/list_changed': 'prompts',
-    };
-    const kind = kinds[message.method];
+    const kind = CONTROL_MESSAGES[message.method];
     if (kind) {
       void this.#refreshCatalogue(new Set([kind])).catch((error: Error) =>
         this.log.warn({ err: error }, 'catalogue refresh failed'),
@@ -279,78 +262,16 @@ export class Upstream {
     this.#options.events.onControlMessage(this, message);
   }
 
-  async #listAll<T>(method: string, key: string): Promise<T[]> {
-    const session = this.#control;
-    if (!session) throw new TransportError('not connected', { notSent: true });
-    const out: T[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const response = await session.request(method, cursor ? { cursor } : {}, { timeoutMs: this.config.timeouts.connectMs });
-      if (response.error) {
-        if (response.error.code === -32601) return out;
-        throw new TransportError(`${method} failed: ${response.error.message}`);
-      }
-      out.push(...((response.result?.[key] as T[] | undefined) ?? []));
-      cursor = response.result?.nextCursor as string | undefined;
-      if (!cursor) break;
-    }
-    return out;
-  }
-
-  async #refreshCatalogue(kinds: Set<'tools' | 'resources' | 'prompts'>): Promise<void> {
-    const init = this.#control?.initializeResult;
-    if (!init) return;
-    const caps = init.capabilities as { tools?: unknown; resources?: unknown; prompts?: unknown };
-    const previous = this.catalogue;
-    const next: Catalogue = previous ? { ...previous, init } : { init, tools: [], resources: [], templates: [], prompts: [] };
-    if (kinds.has('tools') && caps.tools) {
-      next.tools = (await this.#listAll<ToolListing>('tools/list', 'tools')).filter((tool) => this.allowsTool(tool.name));
-    }
-    if (kinds.has('resources') && caps.resources) {
-      next.resources = await this.#listAll<ResourceListing>('resources/list', 'resources');
-      next.templates = await this.#listAll<TemplateListing>('resources/templates/list', 'resourceTemplates');
-    }
-    if (kinds.has('prompts') && caps.prompts) next.prompts = await this.#listAll<PromptListing>('prompts/list', 'prompts');
+  async #refreshCatalogue(kinds: Set<CatalogueKind>): Promise<void> {
+    const control = this.#control;
+    if (!control) return;
+    const next = await fetchCatalogue(control, this.catalogue, kinds, this.allowsTool, this.config.timeouts.connectMs);
+    if (!next) return;
     this.catalogue = next;
     this.#options.events.onCatalogue(this, kinds);
   }
 
   // ---- health --------------------------------------------------------------------------------------------
-
-  #readyUrl(): string | undefined {
-    if (this.config.readyUrl) return this.config.readyUrl;
-    if (!this.config.url) return undefined;
-    const url = new URL(this.config.url);
-    url.pathname = `${url.pathname.replace(/\/(mcp|sse)\/?$/, '')}/ready`;
-    url.search = '';
-    return url.href;
-  }
-
-  async #checkReady(): Promise<void> {
-    const url = this.#readyUrl();
-    if (!url || !this.#pool) return;
-    try {
-      const target = new URL(url);
-      const response = await this.#pool.request({
-        path: target.pathname,
-        method: 'GET',
-        headersTimeout: this.config.timeouts.connectMs,
-      });
-      const text = await response.body.text();
-      if (response.statusCode === 503) {
-        let detail = 'not ready';
-        try {
-          const body = JSON.parse(text) as { failing?: string[]; status?: string };
-          detail = body.failing?.length ? `not ready: ${body.failing.join(', ')} failing` : `not ready: ${body.status ?? ''}`;
-        } catch {}
-        this.#ready = { ok: false, detail };
-      } else {
-        this.#ready = { ok: true, detail: '' };
-      }
-    } catch {
-      this.#ready = { ok: true, detail: '' };
-    }
-  }
 
   /** One health round: an MCP ping on the control session and the upstream's /ready. */
   async checkHealth(): Promise<void> {
@@ -371,7 +292,8 @@ export class Upstream {
         return;
       }
     }
-    await this.#checkReady();
+    const readyUrl = readyUrlOf(this.config);
+    if (readyUrl && this.#pool) this.#ready = await checkReady(this.#pool, readyUrl, this.config.timeouts.connectMs);
     this.#refreshState();
   }
 
@@ -406,15 +328,12 @@ export class Upstream {
   // ---- calls ---------------------------------------------------------------------------------------------
 
   recordLatency(ms: number): void {
-    if (this.#latencies.length < LATENCY_SAMPLES) this.#latencies.push(ms);
-    else this.#latencies[this.#latencyIndex++ % LATENCY_SAMPLES] = ms;
+    this.#latency.record(ms);
   }
 
   /** Median latency of recent calls and pings, in ms. */
   get p50LatencyMs(): number | undefined {
-    if (this.#latencies.length === 0) return undefined;
-    const sorted = [...this.#latencies].sort((a, b) => a - b);
-    return Math.round((sorted[Math.floor(sorted.length / 2)] as number) * 100) / 100;
+    return this.#latency.p50;
   }
 
   /** Throws UpstreamUnavailableError unless calls may go through now (connected and circuit not open). */
@@ -429,9 +348,7 @@ export class Upstream {
 
   /** The session that carries this client's calls when it is already open (no wait): the common case. */
   openSessionFor(link: ClientLink): UpstreamSession | undefined {
-    if (this.config.sessionMode === 'shared') return this.#control;
-    const session = this.#open.get(link);
-    return session && !session.closed ? session : undefined;
+    return this.config.sessionMode === 'shared' ? this.#control : this.#clients.openFor(link);
   }
 
   /** The session that carries this client's calls: its own (per-client) or the shared one. */
@@ -442,27 +359,12 @@ export class Upstream {
         ? Promise.resolve(control)
         : Promise.reject(new UpstreamUnavailableError(this.name, this.since, this.reason));
     }
-    let session = this.#clients.get(link);
-    if (!session) {
-      session = this.#openSession(link);
-      this.#clients.set(link, session);
-      session.then(
-        (opened) => this.#open.set(link, opened),
-        () => this.#clients.delete(link),
-      );
-    }
-    return session;
+    return this.#clients.sessionFor(link, () => this.#openSession(link));
   }
 
   /** The sessions opened for a client so far (per-client mode). */
-  async openSessionsOf(link: ClientLink): Promise<UpstreamSession[]> {
-    const session = this.#clients.get(link);
-    if (!session) return [];
-    try {
-      return [await session];
-    } catch {
-      return [];
-    }
+  openSessionsOf(link: ClientLink): Promise<UpstreamSession[]> {
+    return this.#clients.of(link);
   }
 
   get isShared(): boolean {
@@ -475,10 +377,7 @@ export class Upstream {
   }
 
   async dropClient(link: ClientLink): Promise<void> {
-    const session = this.#clients.get(link);
-    this.#clients.delete(link);
-    this.#open.delete(link);
-    if (session) await session.then((s) => s.close()).catch(() => {});
+    await this.#clients.drop(link);
     for (const [id, owner] of this.sharedInFlight) if (owner === link) this.sharedInFlight.delete(id);
   }
 }

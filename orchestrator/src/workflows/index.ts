@@ -55,6 +55,7 @@ export function attachWorkflows(options: WorkflowsOptions): Workflows {
       const state = federation.upstreamByNamespace(namespace)?.state;
       return state === 'up' || state === 'degraded';
     },
+    stateOf: (namespace) => (namespace === LOCAL_NAMESPACE ? 'up' : federation.upstreamByNamespace(namespace)?.state),
   };
   const engine = new WorkflowEngine({
     config,

@@ -66,8 +66,8 @@ export function createWorkflowTaskHook(engine: WorkflowEngine): TaskHook {
       if (args.mode !== 'run')
         throw new ToolError('INVALID_ARGUMENT', `mode ${args.mode} answers at once; call it without a task`);
       await engine.ready();
-      const { definition, fromRegistry } = await prepareRun(engine, args);
       const ctx = call.ctx as WorkflowToolContext;
+      const { definition, fromRegistry } = await prepareRun(engine, args, ctx.clients.permission);
       // Elicitations of the task carry the related-task key; runId is only known after start, so fill it in lazily.
       const meta: Record<string, unknown> = {};
       const observer = observerOf(ctx, meta);

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, CreateTaskResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connect, type RunningOrchestrator, startOrchestrator, tempDir, waitFor, waitUp } from '../helpers.ts';
-import { callTool, ok, probeStep, startWorkflowProbe, type WorkflowProbe, workflow } from './support.ts';
+import { callTool, ok, probeStep, runOf, startWorkflowProbe, type WorkflowProbe, workflow } from './support.ts';
 
 /**
  * Controlling runs: approvals by elicitation and by tool (and their timeout), waits, cancellation, run-level
@@ -20,11 +20,16 @@ const SECRET_PATTERN = /opensesame-[a-z]+-4f1d9c2b7e/;
 
 beforeAll(async () => {
   probe = await startWorkflowProbe(`${dir.path}/probe.log`);
-  orch = await startOrchestrator({
-    dataDir: dir.path,
-    upstreams: [{ name: 'probe', namespace: 'probe', url: `${probe.url}/mcp` }],
-    workflows: { leaseMs: 2000, pollIntervalMs: 100 },
-  });
+  orch = await startOrchestrator(
+    {
+      dataDir: dir.path,
+      upstreams: [{ name: 'probe', namespace: 'probe', url: `${probe.url}/mcp` }],
+      workflows: { leaseMs: 2000, pollIntervalMs: 100 },
+    },
+    {},
+    // The probe is built on the kit like our services: its destructive undo needs no gateway approval.
+    { policy: { firstParty: ['probe'] } },
+  );
   await waitUp(orch, 'probe');
   client = await connect(`${orch.url}/mcp`);
 }, 30_000);
@@ -82,7 +87,7 @@ describe('approval', () => {
       action: 'accept',
       content: { approve: true, comment: 'ship it' },
     }));
-    const result = await ok(human, 'executeWorkflow', { workflow: gated(), input: { what: 'v2' } });
+    const result = await runOf(human, 'executeWorkflow', { workflow: gated(), input: { what: 'v2' } });
     expect(result.status).toBe('completed');
     expect(asked).toHaveLength(1);
     expect(asked[0].message).toMatch(/step "gate":\n\nShip v2\?/);
@@ -96,7 +101,7 @@ describe('approval', () => {
       action: 'accept',
       content: { approve: false, comment: 'not today' },
     }));
-    const result = await ok(human, 'executeWorkflow', { workflow: gated(), input: { what: 'v3' } });
+    const result = await runOf(human, 'executeWorkflow', { workflow: gated(), input: { what: 'v3' } });
     expect(result.status).toBe('failed');
     expect(result.error.type).toBe('approval.rejected');
     expect(result.error.message).toMatch(/not today/);
@@ -105,7 +110,7 @@ describe('approval', () => {
   });
 
   test('by tool: without elicitation the run waits as input_required until approveWorkflowStep', async () => {
-    const started = await ok(client, 'executeWorkflow', { workflow: gated(), input: { what: 'v4' } });
+    const started = await runOf(client, 'executeWorkflow', { workflow: gated(), input: { what: 'v4' } });
     expect(started.status).toBe('input_required');
     expect(started.pendingApprovals).toEqual([{ stepId: 'gate', path: 'gate', message: 'Ship v4?' }]);
     const wrong = await callTool(client, 'approveWorkflowStep', { runId: started.runId, stepId: 'nope' });
@@ -120,7 +125,7 @@ describe('approval', () => {
   });
 
   test('by tool: rejectWorkflowStep fails the step with approval.rejected', async () => {
-    const started = await ok(client, 'executeWorkflow', { workflow: gated(), input: { what: 'v5' } });
+    const started = await runOf(client, 'executeWorkflow', { workflow: gated(), input: { what: 'v5' } });
     await ok(client, 'rejectWorkflowStep', { runId: started.runId, stepId: 'gate', comment: 'freeze' });
     const done = await endOf(started.runId);
     expect(done.status).toBe('failed');
@@ -128,13 +133,13 @@ describe('approval', () => {
   });
 
   test('onTimeout decides when nobody does', async () => {
-    const approved = await ok(client, 'executeWorkflow', {
+    const approved = await runOf(client, 'executeWorkflow', {
       workflow: gated({ timeoutMs: 300, onTimeout: 'approve' }),
       input: { what: 'v6' },
     });
     expect(approved.status).toBe('input_required');
     expect((await endOf(approved.runId)).status).toBe('completed');
-    const rejected = await ok(client, 'executeWorkflow', { workflow: gated({ timeoutMs: 300 }), input: { what: 'v7' } });
+    const rejected = await runOf(client, 'executeWorkflow', { workflow: gated({ timeoutMs: 300 }), input: { what: 'v7' } });
     const done = await endOf(rejected.runId);
     expect(done.error).toMatchObject({ type: 'approval.rejected', stepId: 'gate' });
     expect(done.error.message).toMatch(/timed out/);
@@ -143,7 +148,7 @@ describe('approval', () => {
 
 test('a wait step waits', async () => {
   const started = Date.now();
-  const result = await ok(client, 'executeWorkflow', {
+  const result = await runOf(client, 'executeWorkflow', {
     workflow: workflow('pause', [{ id: 'nap', wait: { durationMs: '{% $input.ms %}' } }]),
     input: { ms: 300 },
   });
@@ -164,7 +169,7 @@ describe('cancel', () => {
   ]);
 
   test('aborts the in-flight call upstream, then compensates completed steps', async () => {
-    const started = await ok(client, 'executeWorkflow', { workflow: long, waitMs: 0 });
+    const started = await runOf(client, 'executeWorkflow', { workflow: long, waitMs: 0 });
     expect(started.status).toBe('running');
     await waitFor(() => probe.events('start', `${started.runId}:slow`).length === 1, 10_000, 'the slow step to start');
     const cancelled = await ok(client, 'cancelWorkflow', { runId: started.runId });
@@ -210,7 +215,7 @@ describe('cancel', () => {
   });
 
   test('compensate false skips the compensations', async () => {
-    const started = await ok(client, 'executeWorkflow', { workflow: long, waitMs: 0 });
+    const started = await runOf(client, 'executeWorkflow', { workflow: long, waitMs: 0 });
     await waitFor(() => probe.events('start', `${started.runId}:slow`).length === 1, 10_000, 'the slow step to start');
     expect((await ok(client, 'cancelWorkflow', { runId: started.runId, compensate: false })).status).toBe('cancelled');
     expect(probe.events('undo').filter((l) => l.key.startsWith(started.runId))).toHaveLength(0);
@@ -219,8 +224,8 @@ describe('cancel', () => {
 
 test('a run-level idempotencyKey returns the existing run instead of starting a second', async () => {
   const definition = workflow('once', [probeStep('do', 'record', { text: 'once' })]);
-  const first = await ok(client, 'executeWorkflow', { workflow: definition, idempotencyKey: 'deploy-42' });
-  const second = await ok(client, 'executeWorkflow', { workflow: definition, idempotencyKey: 'deploy-42' });
+  const first = await runOf(client, 'executeWorkflow', { workflow: definition, idempotencyKey: 'deploy-42' });
+  const second = await runOf(client, 'executeWorkflow', { workflow: definition, idempotencyKey: 'deploy-42' });
   expect(first).toMatchObject({ status: 'completed', created: true });
   expect(second).toMatchObject({ runId: first.runId, status: 'completed', created: false });
   expect(probe.events('done', `${first.runId}:do`)).toHaveLength(1);
@@ -234,14 +239,14 @@ test('resumeWorkflow runs failed steps again without re-running completed ones, 
     probeStep('b', 'flaky', { text: 'b', failTimes: 1 }),
     probeStep('c', 'record', { text: 'c' }),
   ]);
-  const failed = await ok(client, 'executeWorkflow', { workflow: definition });
+  const failed = await runOf(client, 'executeWorkflow', { workflow: definition });
   expect(failed.status).toBe('failed');
-  const resumed = await ok(client, 'resumeWorkflow', { runId: failed.runId });
+  const resumed = await runOf(client, 'resumeWorkflow', { runId: failed.runId });
   expect(resumed.status).toBe('completed');
   expect(probe.events('done', `${failed.runId}:a`)).toHaveLength(1);
   expect(probe.events('flaky', `${failed.runId}:b`)).toHaveLength(2);
   expect(probe.events('done', `${failed.runId}:c`)).toHaveLength(1);
-  const again = await ok(client, 'resumeWorkflow', { runId: failed.runId, fromStep: 'c' });
+  const again = await runOf(client, 'resumeWorkflow', { runId: failed.runId, fromStep: 'c' });
   expect(again.status).toBe('completed');
   expect(probe.events('done', `${failed.runId}:a`)).toHaveLength(1);
   expect(probe.events('done', `${failed.runId}:c`)).toHaveLength(2);
@@ -261,8 +266,10 @@ test('registerWorkflow, listWorkflows, and runs by workflowRef (latest version b
   await ok(client, 'registerWorkflow', { workflow: v2 });
   const listed = await ok(client, 'listWorkflows', { name: 'named' });
   expect(listed.items.map((d: { version: string }) => d.version)).toEqual(['1', '2']);
-  expect((await ok(client, 'executeWorkflow', { workflowRef: { name: 'named' } })).output).toEqual({ value: 'v2' });
-  expect((await ok(client, 'executeWorkflow', { workflowRef: { name: 'named', version: '1' } })).output).toEqual({ value: 'v1' });
+  expect((await runOf(client, 'executeWorkflow', { workflowRef: { name: 'named' } })).output).toEqual({ value: 'v2' });
+  expect((await runOf(client, 'executeWorkflow', { workflowRef: { name: 'named', version: '1' } })).output).toEqual({
+    value: 'v1',
+  });
   const missing = await callTool(client, 'executeWorkflow', { workflowRef: { name: 'nothing' } });
   expect(missing.structuredContent.error.code).toBe('NOT_FOUND');
 });
@@ -274,11 +281,11 @@ test('a run of a registered definition resumes: its hash still matches the regis
       probeStep('shaky', 'flaky', { text: 's', failTimes: 1 }),
     ]),
   });
-  const failed = await ok(client, 'executeWorkflow', { workflowRef: { name: 'named-redrive' } });
+  const failed = await runOf(client, 'executeWorkflow', { workflowRef: { name: 'named-redrive' } });
   expect(failed.status).toBe('failed');
   const listed = await ok(client, 'listWorkflows', { name: 'named-redrive' });
   expect(listed.items[0].hash).toBe(failed.workflow.hash);
-  const resumed = await ok(client, 'resumeWorkflow', { runId: failed.runId });
+  const resumed = await runOf(client, 'resumeWorkflow', { runId: failed.runId });
   expect(resumed.status).toBe('completed');
   expect(probe.events('done', `${failed.runId}:once`)).toHaveLength(1);
 });
@@ -286,7 +293,7 @@ test('a run of a registered definition resumes: its hash still matches the regis
 test('listWorkflowRuns filters and pages, newest first', async () => {
   const definition = workflow('pager', [probeStep('x', 'echo', { value: 1 })]);
   const ids: string[] = [];
-  for (let i = 0; i < 5; i++) ids.push((await ok(client, 'executeWorkflow', { workflow: definition })).runId);
+  for (let i = 0; i < 5; i++) ids.push((await runOf(client, 'executeWorkflow', { workflow: definition })).runId);
   const first = await ok(client, 'listWorkflowRuns', { workflow: 'pager', limit: 2 });
   expect(first.total).toBe(5);
   expect(first.items.map((r: { runId: string }) => r.runId)).toEqual(ids.slice(-2).reverse());
@@ -299,7 +306,7 @@ test('listWorkflowRuns filters and pages, newest first', async () => {
 });
 
 test('checkpoints: before each call {runId, definition hash, step path, attempt}, then its result', async () => {
-  const result = await ok(client, 'executeWorkflow', {
+  const result = await runOf(client, 'executeWorkflow', {
     workflow: workflow('logged', [
       probeStep('one', 'flaky', { text: '1', failTimes: 1 }, { retry: { maxAttempts: 2, intervalMs: 10 } }),
     ]),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { connect, type RunningOrchestrator, startOrchestrator, tempDir, waitFor, waitUp } from '../helpers.ts';
-import { ok, probeStep, startWorkflowProbe, type WorkflowProbe, workflow } from './support.ts';
+import { ok, probeStep, runOf, startWorkflowProbe, type WorkflowProbe, workflow } from './support.ts';
 
 /**
  * Graceful shutdown hands runs over: the in-flight call is cancelled upstream without failing the step, the lease
@@ -44,7 +44,7 @@ const secretive = workflow(
 async function handOver(store: string, firstKey: string, secondKey: string): Promise<string> {
   const first = await start(store, firstKey);
   const client = await connect(`${first.url}/mcp`);
-  const started = await ok(client, 'executeWorkflow', { workflow: secretive, waitMs: 0 });
+  const started = await runOf(client, 'executeWorkflow', { workflow: secretive, waitMs: 0 });
   await waitFor(() => probe.events('start', `${started.runId}:slow`).length === 1, 10_000, 'the slow step');
   await client.close();
   await first.close();

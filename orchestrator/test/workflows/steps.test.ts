@@ -10,7 +10,7 @@ import {
   waitFor,
   waitUp,
 } from '../helpers.ts';
-import { ok, probeStep, startWorkflowProbe, type WorkflowProbe, workflow } from './support.ts';
+import { ok, probeStep, runOf, startWorkflowProbe, type WorkflowProbe, workflow } from './support.ts';
 
 /**
  * What the steps do, against real upstreams: the workflow probe service (counts executions per idempotency key)
@@ -24,11 +24,16 @@ const dir = tempDir('wf-steps-');
 
 beforeAll(async () => {
   probe = await startWorkflowProbe(`${dir.path}/probe.log`);
-  orch = await startOrchestrator({
-    dataDir: dir.path,
-    upstreams: [{ name: 'probe', namespace: 'probe', url: `${probe.url}/mcp` }, everythingStdio()],
-    workflows: { leaseMs: 2000 },
-  });
+  orch = await startOrchestrator(
+    {
+      dataDir: dir.path,
+      upstreams: [{ name: 'probe', namespace: 'probe', url: `${probe.url}/mcp` }, everythingStdio()],
+      workflows: { leaseMs: 2000 },
+    },
+    {},
+    // The probe is built on the kit like our services: its destructive undo needs no gateway approval.
+    { policy: { firstParty: ['probe'] } },
+  );
   await waitUp(orch, 'probe', 'everything');
   client = await connect(`${orch.url}/mcp`);
 }, 30_000);
@@ -41,7 +46,7 @@ afterAll(async () => {
 });
 
 const run = (definition: Record<string, unknown>, input: Record<string, unknown> = {}) =>
-  ok(client, 'executeWorkflow', { workflow: definition, input });
+  runOf(client, 'executeWorkflow', { workflow: definition, input });
 
 const resetConcurrency = () => client.callTool({ name: 'probe.concurrency', arguments: { reset: true } });
 const maxConcurrency = async () =>

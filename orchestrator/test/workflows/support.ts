@@ -81,6 +81,25 @@ export async function ok(client: Client, name: string, args: Record<string, unkn
   return result.structuredContent;
 }
 
+/**
+ * Runs executeWorkflow or resumeWorkflow and returns the run's report. A failed or cancelled run comes back as an
+ * `isError` result whose code is the run's, with the report in `structuredContent.error.details`; a run that
+ * succeeded or waits for input is not an error. Throws when the result does not keep to that.
+ */
+export async function runOf(client: Client, name: string, args: Record<string, unknown>, timeout?: number): Promise<any> {
+  const result = await callTool(client, name, args, timeout);
+  const error = result.isError ? result.structuredContent?.error : undefined;
+  const report = error ? error.details : result.structuredContent;
+  if (!report || typeof report.status !== 'string') {
+    throw new Error(`${name} failed: ${JSON.stringify(result.structuredContent ?? result.content)}`);
+  }
+  const finishedBadly = report.status === 'failed' || report.status === 'cancelled';
+  if (report.runId !== undefined && finishedBadly !== (result.isError === true)) {
+    throw new Error(`${name}: a ${report.status} run came back with isError ${result.isError === true}`);
+  }
+  return error ? { ...report, errorCode: error.code } : report;
+}
+
 /** A definition with the header filled in. */
 export function workflow(name: string, steps: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { dsl: 'switchboard/v1', name, version: '1', steps, ...extra };

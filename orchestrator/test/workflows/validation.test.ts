@@ -8,7 +8,17 @@ import { retryDelay } from '../../src/workflows/engine/retry.ts';
 import { Expressions } from '../../src/workflows/expressions/expressions.ts';
 import { validateDefinition } from '../../src/workflows/validation/validate.ts';
 import { connect, type RunningOrchestrator, startCmdb, startOrchestrator, tempDir, waitUp } from '../helpers.ts';
-import { callTool, EXAMPLES, ok, probeStep, SCHEMA_FILE, startWorkflowProbe, type WorkflowProbe, workflow } from './support.ts';
+import {
+  callTool,
+  EXAMPLES,
+  ok,
+  probeStep,
+  runOf,
+  SCHEMA_FILE,
+  startWorkflowProbe,
+  type WorkflowProbe,
+  workflow,
+} from './support.ts';
 
 /**
  * The definition language: the published JSON Schema, the examples, validation (every problem at once, one clear
@@ -166,7 +176,7 @@ describe('validate reports each mistake once, clearly', () => {
   ];
 
   test.each(cases)('%s', async (_name, steps, expected) => {
-    const result = await ok(client, 'executeWorkflow', { mode: 'validate', workflow: workflow('bad', steps) });
+    const result = await runOf(client, 'executeWorkflow', { mode: 'validate', workflow: workflow('bad', steps) });
     expect(result.status).toBe('invalid');
     const errors = result.problems.filter((p: { severity: string }) => p.severity === 'error');
     expect(errors).toHaveLength(1);
@@ -175,7 +185,7 @@ describe('validate reports each mistake once, clearly', () => {
   });
 
   test('every problem of one definition is reported at once', async () => {
-    const result = await ok(client, 'executeWorkflow', {
+    const result = await runOf(client, 'executeWorkflow', {
       mode: 'validate',
       workflow: workflow('many', [
         probeStep('a', 'nosuchtool', {}),
@@ -189,7 +199,7 @@ describe('validate reports each mistake once, clearly', () => {
   });
 
   test('a valid definition validates, with its hash', async () => {
-    const result = await ok(client, 'executeWorkflow', {
+    const result = await runOf(client, 'executeWorkflow', {
       mode: 'validate',
       workflow: workflow('fine', [probeStep('a', 'echo', { value: 1 })]),
     });
@@ -213,7 +223,7 @@ describe('validate reports each mistake once, clearly', () => {
 
 test('dryRun evaluates conditions and templates against mocks and calls nothing', async () => {
   const before = probe.lines().length;
-  const result = await ok(client, 'executeWorkflow', {
+  const result = await runOf(client, 'executeWorkflow', {
     mode: 'dryRun',
     input: { names: ['a', 'b'], loud: false },
     mocks: { lookup: { output: { owner: 'team-x' } }, each: { outputs: [{ text: 'A' }, { text: 'B' }] } },
@@ -247,7 +257,7 @@ test('dryRun evaluates conditions and templates against mocks and calls nothing'
 
 describe('the cmdb example', () => {
   const ci = (type: string, name: string, tags: string[] = []) =>
-    ok(client, 'executeWorkflow', {
+    runOf(client, 'executeWorkflow', {
       workflow: workflow(`seed-${type}-${name}`, [
         { id: 'put', call: { service: 'cmdb', tool: 'upsertItem', params: { type, name, tags, environment: 'prod' } } },
       ]),
@@ -278,7 +288,10 @@ describe('the cmdb example', () => {
   });
 
   test('finds the tagged CIs, walks the impact of each, returns the union of affected services', async () => {
-    const result = await ok(client, 'executeWorkflow', { workflowRef: { name: 'impact_of_tagged' }, input: { tag: 'rack-12' } });
+    const result = await runOf(client, 'executeWorkflow', {
+      workflowRef: { name: 'impact_of_tagged' },
+      input: { tag: 'rack-12' },
+    });
     expect(result.status).toBe('completed');
     expect(result.output).toEqual({
       tag: 'rack-12',
@@ -295,7 +308,7 @@ describe('the cmdb example', () => {
 
   test('runs inline as well, and a tag nobody has gives no services', async () => {
     const inline = examples.find((e) => e.file === 'impact_of_tagged.json')?.definition;
-    const result = await ok(client, 'executeWorkflow', { workflow: inline, input: { tag: 'rack-99' } });
+    const result = await runOf(client, 'executeWorkflow', { workflow: inline, input: { tag: 'rack-99' } });
     expect(result).toMatchObject({ status: 'completed', output: { tag: 'rack-99', tagged: [], services: [] } });
   });
 });

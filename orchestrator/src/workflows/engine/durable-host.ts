@@ -108,13 +108,23 @@ export class DurableHost implements ExecutionHost {
     this.#context.notify(this.#run.runId);
   }
 
-  /** Waits (bounded) until the federation lists the tool and its service is up: upstreams reconnect after a restart. */
+  /**
+   * Waits (bounded) until the federation lists the tool and its service is up: upstreams reconnect after a restart.
+   * Only a service still connecting is waited for; one known to be down fails the attempt at once with
+   * UPSTREAM_UNAVAILABLE (the call itself fails so; without a listing, here), and the step's retry policy decides.
+   */
   async #awaitTool(call: PreparedCall, signal: AbortSignal) {
     const { catalog, toolWaitMs } = this.#context;
     const deadline = Date.now() + toolWaitMs;
     for (;;) {
       const description = catalog.describeTool(call.service, call.tool);
       if (description && catalog.isAvailable(call.service)) return description;
+      if (catalog.stateOf?.(call.service) === 'down') {
+        if (description) return description;
+        throw new WorkflowError('transport', `${call.service}.${call.tool}: service ${call.service} is down`, {
+          code: 'UPSTREAM_UNAVAILABLE',
+        });
+      }
       if (Date.now() >= deadline) {
         if (description) return description;
         throw new WorkflowError('transport', `${call.service}.${call.tool} is not available (service down or no such tool)`);
@@ -132,13 +142,18 @@ export class DurableHost implements ExecutionHost {
     }
     let result: Record<string, unknown>;
     try {
+      // The call acts as the run's submitter (the gateway policy decides each step); a gateway approval prompt goes
+      // to a client watching the run, when one can show it.
+      const watcher = this.#context.observers(this.#run.runId).find((o) => o.elicit && !o.gaveUp);
       result = await this.#context.invoker.callTool({
         service: call.service,
         tool: call.tool,
         arguments: call.params,
+        caller: this.#run.caller,
         meta: { [IDEMPOTENCY_META_KEY]: call.idempotencyKey },
         correlationId: this.#run.runId,
         signal,
+        ...(watcher?.elicit ? { elicit: watcher.elicit } : {}),
       });
     } catch (error) {
       if (signal.aborted) throw signal.reason;

@@ -17,7 +17,7 @@ import {
   type RunStore,
   type StepRecord,
 } from '../store/types.ts';
-import { type ToolCatalog, type ValidationResult, validateDefinition } from '../validation/validate.ts';
+import { type ToolCatalog, type ValidateOptions, type ValidationResult, validateDefinition } from '../validation/validate.ts';
 import { Approvals, type RunObserver } from './approvals.ts';
 import { type DryRunResult, dryRun, type StepMock } from './dry-run.ts';
 import type { HostContext } from './durable-host.ts';
@@ -178,10 +178,12 @@ export class WorkflowEngine {
 
   // ---- definitions -----------------------------------------------------------------------------------------
 
-  validate(raw: unknown, checkTools = true): ValidationResult {
+  /** `permission`: the submitter's view of the gateway policy (each step it may not call is a problem). */
+  validate(raw: unknown, checkTools = true, permission?: ValidateOptions['permission']): ValidationResult {
     return validateDefinition(raw, {
       expressions: this.expressions,
       ...(checkTools ? { catalog: this.#options.catalog } : {}),
+      ...(permission ? { permission } : {}),
     });
   }
 

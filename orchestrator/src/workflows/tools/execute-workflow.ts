@@ -6,7 +6,7 @@ import type { RunObserver } from '../engine/approvals.ts';
 import type { WorkflowEngine } from '../engine/engine.ts';
 import { schemaIssues } from '../validation/params-check.ts';
 import { problemSchema, summarize } from '../validation/problems.ts';
-import { engineOf, runReport, runReportShape, type WorkflowToolContext } from './schemas.ts';
+import { engineOf, finishedRun, runReport, runReportShape, type WorkflowToolContext } from './schemas.ts';
 
 const mockSchema = z
   .object({
@@ -49,8 +49,9 @@ export type ExecuteWorkflowArgs = z.output<typeof executeWorkflowInput>;
 export async function prepareRun(
   engine: WorkflowEngine,
   args: ExecuteWorkflowArgs,
+  permission?: (service: string, tool: string) => string | undefined,
 ): Promise<{ definition: Definition; fromRegistry: boolean }> {
-  const { definition, fromRegistry, problems } = await resolve(engine, args);
+  const { definition, fromRegistry, problems } = await resolve(engine, args, permission);
   if (!definition) {
     throw new ToolError('INVALID_ARGUMENT', `the workflow definition is invalid: ${summarize(problems)}`, {
       details: { problems },
@@ -66,7 +67,11 @@ export async function prepareRun(
   return { definition, fromRegistry };
 }
 
-async function resolve(engine: WorkflowEngine, args: ExecuteWorkflowArgs) {
+async function resolve(
+  engine: WorkflowEngine,
+  args: ExecuteWorkflowArgs,
+  permission?: (service: string, tool: string) => string | undefined,
+) {
   if ((args.workflow === undefined) === (args.workflowRef === undefined)) {
     throw new ToolError('INVALID_ARGUMENT', 'give exactly one of workflow (a definition) or workflowRef ({ name, version? })');
   }
@@ -76,10 +81,10 @@ async function resolve(engine: WorkflowEngine, args: ExecuteWorkflowArgs) {
       const which = args.workflowRef.version ? ` version ${args.workflowRef.version}` : '';
       throw new ToolError('NOT_FOUND', `no registered workflow ${args.workflowRef.name}${which} (see listWorkflows)`);
     }
-    const result = engine.validate(stored.definition);
+    const result = engine.validate(stored.definition, true, permission);
     return { definition: result.valid ? stored.definition : undefined, fromRegistry: true, problems: result.problems };
   }
-  const result = engine.validate(args.workflow);
+  const result = engine.validate(args.workflow, true, permission);
   return { definition: result.definition, fromRegistry: false, problems: result.problems };
 }
 
@@ -119,7 +124,7 @@ export const executeWorkflow = defineTool({
   handler: async (args, ctx: WorkflowToolContext) => {
     const engine = await engineOf(ctx);
     if (args.mode === 'validate') {
-      const { problems, definition } = await resolve(engine, args);
+      const { problems, definition } = await resolve(engine, args, ctx.clients.permission);
       return {
         status: definition ? ('valid' as const) : ('invalid' as const),
         ...(definition
@@ -129,7 +134,7 @@ export const executeWorkflow = defineTool({
         steps: [],
       };
     }
-    const { definition, fromRegistry } = await prepareRun(engine, args);
+    const { definition, fromRegistry } = await prepareRun(engine, args, ctx.clients.permission);
     if (args.mode === 'dryRun') {
       const result = await engine.dryRun(definition, args.input, args.mocks ?? {}, ctx.caller.id);
       return {
@@ -166,6 +171,6 @@ export const executeWorkflow = defineTool({
       ctx.signal.removeEventListener('abort', onCancel);
       detach();
     }
-    return runReport(await engine.requireView(run.runId), created);
+    return finishedRun(runReport(await engine.requireView(run.runId), created));
   },
 });

@@ -31,7 +31,10 @@ export const listWorkflowRuns = defineTool({
   description:
     'Workflow runs, newest first, filtered by status, workflow name, caller or creation time; paged with limit and cursor.',
   input: z.object({
-    status: z.array(runStatusSchema).min(1).optional().describe('Only runs in one of these statuses'),
+    status: z
+      .union([runStatusSchema.transform((status) => [status]), z.array(runStatusSchema).min(1)])
+      .optional()
+      .describe('Only runs in this status, or in one of these statuses'),
     workflow: z.string().min(1).optional().describe('Only runs of this workflow name'),
     caller: z.string().min(1).optional().describe('Only runs started by this caller'),
     createdAfter: z.iso.datetime({ offset: true }).optional().describe('Only runs created at or after this time (ISO 8601)'),

@@ -1,6 +1,6 @@
 import { defineTool, z } from '@switchboard/shared';
 import { observerOf } from './execute-workflow.ts';
-import { engineOf, runIdInput, runReport, runReportShape, type WorkflowToolContext } from './schemas.ts';
+import { engineOf, finishedRun, runIdInput, runReport, runReportShape, type WorkflowToolContext } from './schemas.ts';
 
 export const resumeWorkflow = defineTool({
   name: 'resumeWorkflow',
@@ -28,6 +28,6 @@ export const resumeWorkflow = defineTool({
     } finally {
       detach();
     }
-    return runReport(await engine.requireView(args.runId));
+    return finishedRun(runReport(await engine.requireView(args.runId)));
   },
 });

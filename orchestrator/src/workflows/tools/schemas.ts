@@ -1,11 +1,17 @@
-import { type ToolContext, ToolError, z } from '@switchboard/shared';
+import { type ErrorCode, isErrorCode, type ToolContext, ToolError, z } from '@switchboard/shared';
 import type { OrchestratorClients } from '../../local-tools/services-status.ts';
 import type { WorkflowEngine } from '../engine/engine.ts';
 import type { RunView } from '../engine/run-view.ts';
 import { RUN_STATUSES } from '../store/types.ts';
 
-/** The clients the workflow tools use: the orchestrator's own plus the engine (attached in runtime.ts). */
-export type WorkflowToolContext = ToolContext<unknown, OrchestratorClients & { workflows?: WorkflowEngine }>;
+/**
+ * The clients the workflow tools use: the orchestrator's own plus the engine (attached in runtime.ts), and the gateway
+ * policy as the caller of this call sees it (a run acts with its submitter's roles).
+ */
+export type WorkflowToolContext = ToolContext<
+  unknown,
+  OrchestratorClients & { workflows?: WorkflowEngine; permission?: (service: string, tool: string) => string | undefined }
+>;
 
 export async function engineOf(ctx: WorkflowToolContext): Promise<WorkflowEngine> {
   const engine = ctx.clients.workflows;
@@ -81,6 +87,33 @@ export function runReport(view: RunView, created?: boolean) {
     })),
     ...(view.pendingApprovals.length > 0 ? { pendingApprovals: view.pendingApprovals } : {}),
   };
+}
+
+const CODE_OF_TYPE: Record<string, ErrorCode> = {
+  transport: 'UPSTREAM_UNAVAILABLE',
+  timeout: 'TIMEOUT',
+  validation: 'INVALID_ARGUMENT',
+  'approval.rejected': 'APPROVAL_DENIED',
+  cancelled: 'CANCELLED',
+};
+
+/**
+ * The result of a call that ran a workflow: the report when the run succeeded or waits for input; for a failed or
+ * cancelled run an `isError` result whose code is the run's (the failed step's error code, else one for its error
+ * type, else WORKFLOW_FAILED) with the report in `details`, so clients and switchboard_proxy_calls_total see a failure.
+ * Not retryable: calling again starts another run (resumeWorkflow continues this one).
+ */
+export function finishedRun<T extends ReturnType<typeof runReport>>(report: T): T {
+  if (report.status !== 'failed' && report.status !== 'cancelled') return report;
+  const error = report.error;
+  const code: ErrorCode =
+    report.status === 'cancelled'
+      ? 'CANCELLED'
+      : error?.code && isErrorCode(error.code)
+        ? error.code
+        : (CODE_OF_TYPE[error?.type ?? ''] ?? 'WORKFLOW_FAILED');
+  const what = error ? `${error.stepId ? `step ${error.stepId}: ` : ''}${error.type}: ${error.message}` : report.status;
+  throw new ToolError(code, `workflow run ${report.runId} ${report.status}: ${what}`, { retryable: false, details: report });
 }
 
 export const runReportShape = {

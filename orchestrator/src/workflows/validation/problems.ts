@@ -14,6 +14,7 @@ export const PROBLEM_CODES = [
   'unknown_tool',
   'service_unavailable',
   'params',
+  'permission_denied',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

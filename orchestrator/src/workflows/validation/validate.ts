@@ -12,6 +12,8 @@ export interface ToolCatalog {
   describeTool(service: string, tool: string): ToolDescription | undefined;
   /** Whether the service's catalogue can be trusted now (up or degraded); false while it is down or connecting. */
   isAvailable(namespace: string): boolean;
+  /** The service's state (a step waits only for a service still connecting; one known down fails at once). */
+  stateOf?(namespace: string): 'connecting' | 'up' | 'degraded' | 'down' | undefined;
 }
 
 export interface ValidationResult {
@@ -24,6 +26,11 @@ export interface ValidateOptions {
   expressions: Expressions;
   /** Check services, tools and literal params; left out when the federation cannot be asked (loading at start). */
   catalog?: ToolCatalog;
+  /**
+   * Why the run's submitter may not call a tool under the gateway policy (undefined: it may). A run acts with its
+   * submitter's roles, so a step it may not call is a problem at validation as well as before the call.
+   */
+  permission?: (service: string, tool: string) => string | undefined;
 }
 
 /** The fields of a step that hold its own values: the step without its nested step lists. */
@@ -86,10 +93,11 @@ function checkCall(
   spec: unknown,
   pointer: string,
   stepId: string,
-  catalog: ToolCatalog,
+  options: ValidateOptions & { catalog: ToolCatalog },
   problems: Problem[],
   namespaces: Set<string>,
 ): void {
+  const { catalog } = options;
   if (!spec || typeof spec !== 'object') return;
   const { service, tool, params } = spec as { service?: unknown; tool?: unknown; params?: unknown };
   if (typeof service !== 'string' || typeof tool !== 'string') return;
@@ -114,6 +122,8 @@ function checkCall(
     }
     return;
   }
+  const denied = options.permission?.(service, tool);
+  if (denied) problems.push(problem('permission_denied', `${pointer}/tool`, denied, { stepId }));
   if (params === undefined || expressionBody(params) !== undefined) return;
   for (const issue of checkParams(description.inputSchema, params)) {
     problems.push(problem('params', `${pointer}/params${issue.pointer}`, `${service}.${tool}: ${issue.message}`, { stepId }));
@@ -260,11 +270,12 @@ export function validateDefinition(raw: unknown, options: ValidateOptions): Vali
   }
 
   if (options.catalog) {
+    const withCatalog = { ...options, catalog: options.catalog };
     const namespaces = new Set(options.catalog.namespaces());
     for (const site of sites) {
-      if (site.kind === 'call') checkCall(site.raw.call, `${site.pointer}/call`, site.id, options.catalog, problems, namespaces);
+      if (site.kind === 'call') checkCall(site.raw.call, `${site.pointer}/call`, site.id, withCatalog, problems, namespaces);
       if (site.raw.compensate !== undefined) {
-        checkCall(site.raw.compensate, `${site.pointer}/compensate`, site.id, options.catalog, problems, namespaces);
+        checkCall(site.raw.compensate, `${site.pointer}/compensate`, site.id, withCatalog, problems, namespaces);
       }
     }
   }

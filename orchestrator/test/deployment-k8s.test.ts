@@ -256,7 +256,17 @@ const endpointOf = (w: Doc): Endpoint => ({
 });
 
 describe.each(VARIANTS)('k8s: $name', ({ name: variant, docs }) => {
-  const deployed = deploy(docs, variant);
+  // A configuration that does not load fails the tests below, not the collection (afterAll still cleans up).
+  let deployed: Deployed = { processes: [], workloadOf: {} };
+  let failure: unknown;
+  try {
+    deployed = deploy(docs, variant);
+  } catch (error) {
+    failure = error;
+  }
+  test('every Switchboard container gets the Secrets, ConfigMaps and files it refers to, and its configuration loads', () => {
+    if (failure) throw failure;
+  });
   const resolve = resolverFor(docs);
 
   test(`every document validates against the Kubernetes ${schema.kubernetesVersion} schema (strict)`, () => {

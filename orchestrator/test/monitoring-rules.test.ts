@@ -110,7 +110,7 @@ describe('monitoring/', () => {
       const groups = parse(read(file)) as { targets: string[]; labels: Record<string, string> }[];
       for (const group of groups) expect(Object.keys(group.labels)).toEqual(['app']);
       if (file.endsWith('local.yml')) {
-        const listed = groups.flatMap((g) => g.targets.map((target) => ({ app: g.labels.app, target })));
+        const listed = groups.flatMap((g) => g.targets.map((target) => ({ app: g.labels.app as string, target })));
         expect(listed.sort((a, b) => a.app.localeCompare(b.app))).toEqual(started.sort((a, b) => a.app.localeCompare(b.app)));
       }
     }

@@ -1,6 +1,14 @@
-import { defineConfig, envBoolean, envBytes, envInt, envList, z } from '@switchboard/shared';
+import {
+  defineConfig,
+  envBoolean,
+  envBytes,
+  envInt,
+  envList,
+  isSecretHandle,
+  looksLikeSecretHandle,
+  z,
+} from '@switchboard/shared';
 import { databaseUrl } from '@switchboard/shared/sql';
-import { isSecretHandle } from './credentials.ts';
 import { CHANNELS, type Channel, channelSchema, SEVERITIES, severitySchema, tagSchema } from './model.ts';
 import { allowlistProblems } from './routing/allowlist.ts';
 import { parseQuietHours, quietHoursSchema } from './routing/quiet-hours.ts';
@@ -17,13 +25,13 @@ function jsonOrValue<T extends z.ZodType>(schema: T) {
   }, schema);
 }
 
-/** A credential: the value itself, or a `secret://name` handle for the secrets service. */
+/** A credential: the value itself, or a `secret://<backend>/<path>` handle the secrets service resolves at start. */
 const credential = () =>
   z
     .string()
     .min(1)
-    .describe('the value, or a secret://name handle')
-    .refine((v) => !v.startsWith('secret:') || isSecretHandle(v), 'a handle looks like secret://name');
+    .describe('the value, or a secret://<backend>/<path>[#version] handle')
+    .refine((v) => !looksLikeSecretHandle(v) || isSecretHandle(v), 'a handle looks like secret://<backend>/<path>[#version]');
 
 const retrySchema = z.object({
   maxAttempts: z.number().int().min(1).max(50).default(6),
@@ -116,11 +124,6 @@ export const notifyConfig = defineConfig({
     quietHours: quietHoursSchema.optional(),
     dedupeWindowMinutes: envInt({ min: 0, max: 1440 }).default(10),
 
-    callbackListen: z
-      .string()
-      .regex(/^([^\s:]+:)?\d{1,5}$/, 'host:port or port')
-      .optional()
-      .describe('interim listener for provider callbacks and notify metrics, until the kit mounts them on the service port'),
     workerPollMs: envInt({ min: 20 }).default(500),
     workerConcurrency: envInt({ min: 1, max: 64 }).default(4),
     sendTimeoutMs: envInt({ min: 100 }).default(30_000),
@@ -161,7 +164,6 @@ export const notifyConfig = defineConfig({
     retry: 'NOTIFY_RETRY',
     quietHours: 'NOTIFY_QUIET_HOURS',
     dedupeWindowMinutes: 'NOTIFY_DEDUPE_WINDOW_MINUTES',
-    callbackListen: 'NOTIFY_CALLBACK_LISTEN',
     workerPollMs: 'NOTIFY_WORKER_POLL_MS',
     workerConcurrency: 'NOTIFY_WORKER_CONCURRENCY',
     sendTimeoutMs: 'NOTIFY_SEND_TIMEOUT_MS',

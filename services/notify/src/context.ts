@@ -1,7 +1,6 @@
 import type { RequestContext, ToolContext } from '@switchboard/shared';
 import type { ChannelSender } from './channels/channel.ts';
 import type { NotifyConfig } from './config.ts';
-import type { HttpRoute } from './http/twilio-status.ts';
 import type { NotifyMetrics } from './metrics.ts';
 import type { Channel } from './model.ts';
 import type { ChannelRateLimiter } from './outbox/rate-limiter.ts';
@@ -21,10 +20,6 @@ export interface NotifyClients {
   worker: OutboxWorker;
   metrics: NotifyMetrics;
   quietHours: QuietHours | undefined;
-  /** HTTP routes the kit should mount on the service port (Twilio status callbacks). */
-  routes: readonly HttpRoute[];
-  /** Where the interim callback listener runs, when configured. */
-  callbackUrl: string | undefined;
   workerId: string;
 }
 

@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ToolError, z } from '@switchboard/shared';
+import { idempotencyKeyOf, ToolError, z } from '@switchboard/shared';
 import type { Payload } from './channels/channel.ts';
 import type { NotifyToolContext } from './context.ts';
 import { countOutcome } from './metrics.ts';
 import { type Channel, type DeliveryView, type Severity, sendResultShape } from './model.ts';
 import { quietUntil } from './routing/quiet-hours.ts';
 import type { NewTarget } from './store/outbox-store.ts';
-
-/** The `_meta` key the workflow engine sends a step's idempotency key under (the kit will export it: issue 21). */
-export const IDEMPOTENCY_META_KEY = 'io.switchboard/idempotency-key';
 
 export interface SendTarget {
   channel: Channel;
@@ -127,8 +124,8 @@ export async function submit(ctx: NotifyToolContext, request: SendRequest): Prom
     };
   }
 
-  const metaKey = ctx.meta[IDEMPOTENCY_META_KEY];
-  const idempotencyKey = request.idempotencyKey ?? (typeof metaKey === 'string' && metaKey.length > 0 ? metaKey : undefined);
+  // Without an idempotencyKey argument, the key the workflow engine sends with every step (the kit's IDEMPOTENCY_META_KEY).
+  const idempotencyKey = request.idempotencyKey ?? idempotencyKeyOf(ctx.meta);
   const store = await ctx.clients.store();
   const outcome = await store.enqueue(
     {

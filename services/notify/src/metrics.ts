@@ -1,12 +1,8 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from '@switchboard/shared';
 import type { Channel, Severity, TargetStatus } from './model.ts';
 
-/**
- * notify's own metrics. They are registered on the registry given: the kit's per-process registry once the kit
- * hands one to `setup` (today it does not, so setup makes one and the interim callback listener serves it).
- */
+/** notify's own metrics, on the process's registry (SetupInput.metrics): the service's /metrics shows them. */
 export interface NotifyMetrics {
-  registry: Registry;
   /** Outcomes per recipient: sent, delivered, failed, retried, refused, deduplicated, held, rate_limited. */
   notifications: Counter<'channel' | 'severity' | 'outcome'>;
   outboxDepth: Gauge<'channel' | 'status'>;
@@ -18,10 +14,9 @@ export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300
 
 export function createNotifyMetrics(
   depth: () => Promise<{ channel: Channel; status: TargetStatus; n: number }[]>,
-  registry: Registry = new Registry(),
+  registry: Registry,
 ): NotifyMetrics {
   return {
-    registry,
     notifications: new Counter({
       name: 'switchboard_notifications_total',
       help: 'Notifications per recipient by channel, severity and outcome',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type SetupInput, type SetupResult, ToolError } from '@switchboard/shared';
+import { type HttpRoute, type SetupInput, type SetupResult, ToolError } from '@switchboard/shared';
 import { migrate, openDb } from '@switchboard/shared/sql';
 import type { ChannelSender } from './channels/channel.ts';
 import { createEmailSender } from './channels/email.ts';
@@ -8,9 +8,7 @@ import { createSmsSender } from './channels/sms.ts';
 import { createWebhookSender, type ResolvedWebhook } from './channels/webhook.ts';
 import { type NotifyConfig, notifyConfig } from './config.ts';
 import type { NotifyClients } from './context.ts';
-import { noSecretResolver, resolveCredentials } from './credentials.ts';
-import { type CallbackListener, listenCallbacks } from './http/callback-listener.ts';
-import { type HttpRoute, twilioStatusRoute } from './http/twilio-status.ts';
+import { twilioStatusRoute } from './http/twilio-status.ts';
 import { createNotifyMetrics } from './metrics.ts';
 import type { Channel } from './model.ts';
 import { ChannelRateLimiter } from './outbox/rate-limiter.ts';
@@ -21,7 +19,7 @@ import { notifyMigrations } from './store/migrations.ts';
 import { OutboxStore } from './store/outbox-store.ts';
 import { VerificationStore } from './verification/codes.ts';
 
-/** Every credential by name, for one resolution pass (values or secret:// handles). */
+/** Every credential by name, for one resolution pass (values, or secret:// handles the secrets service resolves). */
 function credentialsOf(config: NotifyConfig) {
   const named: Record<string, string | undefined> = {
     smtpPassword: config.smtpPassword,
@@ -41,9 +39,11 @@ function credentialsOf(config: NotifyConfig) {
  * A database down at start leaves the service up: calls fail with DEPENDENCY_UNAVAILABLE, /ready names it, and
  * the worker starts when it comes back.
  */
-export async function setupNotify({ config, log, redactor }: SetupInput<NotifyConfig>): Promise<SetupResult<NotifyClients>> {
+export async function setupNotify(input: SetupInput<NotifyConfig>): Promise<SetupResult<NotifyClients>> {
+  const { config, log, redactor } = input;
   const { named, env } = credentialsOf(config);
-  const secrets = await resolveCredentials(named, env, noSecretResolver);
+  // Handles are resolved (and their values registered with the redactor) by the kit; literal values are registered here.
+  const secrets = await input.secrets.resolveConfig(named, { env });
   redactor.register(...Object.values(secrets));
   if (config.smtpUrl) {
     try {
@@ -121,7 +121,7 @@ export async function setupNotify({ config, log, redactor }: SetupInput<NotifyCo
     senders.set('webhook', createWebhookSender({ endpoints, timeoutMs }) as ChannelSender);
   }
 
-  const metrics = createNotifyMetrics(async () => (await store()).depth());
+  const metrics = createNotifyMetrics(async () => (await store()).depth(), input.metrics);
   const limiter = new ChannelRateLimiter(config.rateLimits);
   const workerId = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const worker = new OutboxWorker({ store: outbox, senders, config, limiter, metrics, log, workerId });
@@ -131,10 +131,6 @@ export async function setupNotify({ config, log, redactor }: SetupInput<NotifyCo
     routes.push(
       twilioStatusRoute({ authToken: secrets.twilioAuthToken, publicUrl: config.twilioStatusCallbackUrl, store, metrics, log }),
     );
-  }
-  let listener: CallbackListener | undefined;
-  if (config.callbackListen) {
-    listener = await listenCallbacks({ listen: config.callbackListen, routes, registry: metrics.registry, log });
   }
 
   // The worker starts once the schema is there; SQLite is one process per file, so a lease left in `sending` can
@@ -170,12 +166,12 @@ export async function setupNotify({ config, log, redactor }: SetupInput<NotifyCo
     worker,
     metrics,
     quietHours: quiet,
-    routes,
-    callbackUrl: listener?.url,
     workerId,
   };
   return {
     clients,
+    // Twilio's status callbacks, on the service port beside /health (the route checks Twilio's signature).
+    routes,
     ready: {
       database: async () => {
         await db.ping();
@@ -186,7 +182,6 @@ export async function setupNotify({ config, log, redactor }: SetupInput<NotifyCo
       closed = true;
       clearTimeout(retryTimer);
       await worker.stop();
-      await listener?.close();
       for (const sender of senders.values()) await sender.close?.();
       await db.close();
     },

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SlackFixture, startSlackFixture } from './fixtures/slack-fixture.ts';
@@ -86,6 +87,18 @@ export function notifyEnv(f: Fixtures, extra: Record<string, string> = {}): Reco
     }),
     ...extra,
   };
+}
+
+/** A port free right now (for a service whose public callback URL must be known before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export function tempDir(): { path: string; cleanup(): void } {

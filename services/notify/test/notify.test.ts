@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { connectInMemory, type TestClient } from '@switchboard/shared/testing';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, connectInMemory, startOnPort0, startTestSecrets, type TestClient } from '@switchboard/shared/testing';
 import { notifyService } from '../src/service.ts';
-import { type Fixtures, notifyEnv, ONCALL, OPS_EMAIL, startFixtures, tempDir } from './harness.ts';
+import { type Fixtures, freePort, notifyEnv, ONCALL, OPS_EMAIL, SLACK_TOKEN, startFixtures, tempDir } from './harness.ts';
 
 type Out = Record<string, any> & { error?: { code: string; message: string } };
 
@@ -126,7 +127,7 @@ describe('the outbox', () => {
     const again = await ok('sendSms', { to: [ONCALL], body: 'deploy started', idempotencyKey: 'deploy-42-start' });
     expect(again).toMatchObject({ deliveryId: first.deliveryId, replayed: true });
     const conflict = await call('sendSms', { to: [ONCALL], body: 'other text', idempotencyKey: 'deploy-42-start' });
-    expect(conflict.error?.code).toBe('CONFLICT');
+    expect(conflict.error?.code).toBe('IDEMPOTENCY_CONFLICT');
     const viaMeta = await client.callTool({
       name: 'sendSms',
       arguments: { to: [ONCALL], body: 'step' },
@@ -247,25 +248,39 @@ describe('the outbox', () => {
 });
 
 describe('Twilio status callbacks and metrics', () => {
-  test('a signed status callback POSTed to the service marks the SMS delivered; a forged one is refused', async () => {
-    await start({
-      NOTIFY_CALLBACK_LISTEN: '127.0.0.1:0',
-      NOTIFY_TWILIO_STATUS_CALLBACK_URL: 'http://placeholder/notify/twilio/status',
+  test('a signed status callback POSTed to the service port marks the SMS delivered; a forged one is refused', async () => {
+    dir = tempDir();
+    // Twilio is given the public URL before the service starts: the route is on the service's own port.
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}/notify/twilio/status`;
+    const running = await startOnPort0(notifyService, {
+      env: notifyEnv(f, {
+        SWITCHBOARD_DATA_DIR: dir.path,
+        SWITCHBOARD_TOKENS: 'ops:ops-token-0123456789abcdef',
+        NOTIFY_TWILIO_STATUS_CALLBACK_URL: publicUrl,
+      }),
+      config: { port },
     });
-    const clients = client.runtime.clients as { callbackUrl: string };
-    await client.close();
-    dir.cleanup();
-    // Now that the listener's port is known, start again with the public URL Twilio will call.
-    const port = new URL(clients.callbackUrl).port;
-    await start({
-      NOTIFY_CALLBACK_LISTEN: `127.0.0.1:${port}`,
-      NOTIFY_TWILIO_STATUS_CALLBACK_URL: `http://127.0.0.1:${port}/notify/twilio/status`,
-    });
+    const http = new Client({ name: 'notify-http', version: '1' });
+    await http.connect(
+      new StreamableHTTPClientTransport(new URL(running.mcpUrl), {
+        requestInit: { headers: { authorization: 'Bearer ops-token-0123456789abcdef' } },
+      }),
+    );
+    const closeHttp = http.close.bind(http);
+    client = Object.assign(http, {
+      runtime: running.runtime,
+      close: async () => {
+        await closeHttp();
+        await running.close();
+      },
+    }) as TestClient;
     const sms = await ok('sendSms', { to: [ONCALL], body: 'track me' });
     await settled(sms.deliveryId);
     const sid = f.twilio.messages[0]?.sid as string;
-    expect(f.twilio.messages[0]?.status_callback).toContain('/notify/twilio/status?target=tgt_');
-    const forged = await fetch(`http://127.0.0.1:${port}/notify/twilio/status`, {
+    expect(f.twilio.messages[0]?.status_callback).toContain(`${publicUrl}?target=tgt_`);
+    // Outside bearer auth (Twilio sends no token), but a forged signature is refused.
+    const forged = await fetch(publicUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm9wZQ==' },
       body: new URLSearchParams({ MessageSid: sid, MessageStatus: 'delivered' }).toString(),
@@ -274,11 +289,13 @@ describe('Twilio status callbacks and metrics', () => {
     expect((await f.twilio.report(sid, 'delivered')).status).toBe(204);
     const { delivery } = await ok('getDelivery', { deliveryId: sms.deliveryId });
     expect(delivery.targets[0]).toMatchObject({ status: 'delivered', providerId: sid, providerStatus: 'delivered' });
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // notify's own series are on the service's /metrics, beside the kit's.
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
     expect(metrics).toMatch(/switchboard_notifications_total\{channel="sms",severity="info",outcome="sent"\} 1/);
     expect(metrics).toMatch(/switchboard_notifications_total\{channel="sms",severity="info",outcome="delivered"\} 1/);
     expect(metrics).toContain('switchboard_notification_delivery_seconds_bucket{le="0.05",channel="sms"}');
     expect(metrics).toContain('# TYPE switchboard_notify_outbox_depth gauge');
+    expect(metrics).toContain('mcp_tool_calls_total{service="notify",tool="sendSms",outcome="success"} 1');
   });
 });
 
@@ -343,13 +360,51 @@ describe('configuration', () => {
     );
   });
 
-  test('secret:// handles are refused until the secrets service resolves them', async () => {
+  test('secret:// credentials are resolved at start by the secrets service; one outside its policy stops start-up', async () => {
+    const secrets = await startTestSecrets({
+      callers: { notify: ['local/notify/**'] },
+      secrets: { 'notify/slack-bot': SLACK_TOKEN, 'other/smtp': 'not-for-notify-0000' },
+    });
+    try {
+      dir = tempDir();
+      client = await connectInMemory(notifyService, {
+        env: {
+          ...notifyEnv(f, { SWITCHBOARD_DATA_DIR: dir.path }),
+          ...secrets.envFor('notify'),
+          NOTIFY_SLACK_TOKEN: secrets.handles['notify/slack-bot'] as string,
+        },
+      });
+      // The Slack fixture only accepts the real token: the message landing proves the handle was resolved.
+      const sent = await ok('sendSlackMessage', { channel: '#incidents', text: 'via a handle' });
+      expect((await settled(sent.deliveryId)).targets[0]).toMatchObject({ status: 'delivered' });
+      expect(f.slack.posted.at(-1)).toMatchObject({ text: 'via a handle' });
+      await client.close();
+      dir.cleanup();
+      dir = tempDir();
+      await expect(
+        connectInMemory(notifyService, {
+          env: {
+            ...notifyEnv(f, { SWITCHBOARD_DATA_DIR: dir.path }),
+            ...secrets.envFor('notify'),
+            NOTIFY_SMTP_PASSWORD: secrets.handles['other/smtp'] as string,
+          },
+        }),
+      ).rejects.toThrow(/smtpPassword \(NOTIFY_SMTP_PASSWORD\): secrets\.resolveSecret: caller "notify" may not resolve/);
+      expect(secrets.process.stderr.join('\n')).not.toContain(SLACK_TOKEN);
+    } finally {
+      await secrets.stop();
+    }
+  });
+
+  test('a secret:// credential without a secrets service configured stops start-up naming the settings', async () => {
     dir = tempDir();
     await expect(
       connectInMemory(notifyService, {
-        env: { ...notifyEnv(f, { SWITCHBOARD_DATA_DIR: dir.path }), NOTIFY_SLACK_TOKEN: 'secret://slack-bot' },
+        env: { ...notifyEnv(f, { SWITCHBOARD_DATA_DIR: dir.path }), NOTIFY_SLACK_TOKEN: 'secret://vault/notify/slack-bot' },
       }),
-    ).rejects.toThrow(/slackToken \(NOTIFY_SLACK_TOKEN\): cannot resolve secret:\/\/slack-bot/);
+    ).rejects.toThrow(
+      /slackToken \(NOTIFY_SLACK_TOKEN\): notify cannot resolve secret:\/\/vault\/notify\/slack-bot: no secrets service is configured \(set SWITCHBOARD_SECRETS_URL/,
+    );
   });
 });
 

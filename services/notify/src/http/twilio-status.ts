@@ -1,19 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@switchboard/shared';
+import type { HttpRoute, Logger } from '@switchboard/shared';
 import { validTwilioSignature } from '../channels/sms.ts';
 import { countOutcome, type NotifyMetrics } from '../metrics.ts';
 import type { OutboxStore } from '../store/outbox-store.ts';
 
-/** Where Twilio posts message status; the kit mounts this path on the service port once it can (see README). */
+/** Where Twilio posts message status, on the service's own port (a kit route, outside bearer auth: Twilio signs it). */
 export const TWILIO_STATUS_PATH = '/notify/twilio/status';
 
 const MAX_BODY = 64 * 1024;
-
-export interface HttpRoute {
-  method: 'POST' | 'GET';
-  path: string;
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
-}
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {

@@ -82,7 +82,7 @@ export class OutboxStore {
         if (earlier) {
           if (earlier.request_hash !== request.requestHash) {
             throw new ToolError(
-              'CONFLICT',
+              'IDEMPOTENCY_CONFLICT',
               `idempotency key ${request.idempotencyKey} was used for a different request (delivery ${earlier.id}); use a new key`,
               { details: { deliveryId: earlier.id } },
             );

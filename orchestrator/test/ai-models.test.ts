@@ -117,23 +117,30 @@ describe('ai-models through the orchestrator', () => {
     return c;
   }
 
-  test('ai.generate with the sampling provider answers from the client model, or says precisely why it cannot', async () => {
+  test("ai.generate with the sampling provider answers from the end client's model, relayed by the orchestrator", async () => {
     const c = await client(true);
     const listed = structured((await c.callTool({ name: 'ai.listModels', arguments: {} })) as never).models.find(
       (m: { id: string }) => m.id === 'client',
     );
+    expect(listed.available).toBe(true);
     const result = await c.callTool({ name: 'ai.generate', arguments: { prompt: 'which model are you?', maxTokens: 30 } });
-    if (listed.available) {
-      expect(structured(result as never)).toMatchObject({
-        text: 'answered by the end client',
-        usage: { provider: 'sampling', providerModel: 'end-client-model' },
-      });
-      expect(sampled).toHaveLength(1);
-    } else {
-      expect(listed.unavailableReason).toMatch(/service kit cannot send sampling\/createMessage/);
-      expect(errorOf(result)).toMatchObject({ code: 'UNSUPPORTED' });
-      expect(sampled).toHaveLength(0);
-    }
+    expect(result.isError).toBeFalsy();
+    expect(structured(result as never)).toMatchObject({
+      text: 'answered by the end client',
+      model: 'client',
+      usage: { provider: 'sampling', providerModel: 'end-client-model', costUsd: 0 },
+    });
+    expect(sampled).toHaveLength(1);
+    expect(sampled[0]).toMatchObject({
+      maxTokens: 30,
+      messages: [{ role: 'user', content: { type: 'text', text: 'which model are you?' } }],
+    });
+    // A client without the capability gets the precise refusal, and nobody is asked.
+    const plain = await client(false);
+    const refused = await plain.callTool({ name: 'ai.generate', arguments: { prompt: 'no sampling here', maxTokens: 30 } });
+    expect(errorOf(refused)).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(errorOf(refused).message).toMatch(/did not declare the sampling capability/);
+    expect(sampled).toHaveLength(1);
   });
 
   test('a provider model returns usage and cost; the identical temperature-0 call is a cache hit', async () => {
@@ -175,8 +182,9 @@ describe('ai-models through the orchestrator', () => {
       arguments: { model: 'gpt-4o-mini', prompt: 'too much', maxTokens: 4000 },
     });
     const error = errorOf(result);
-    expect(error.message).toMatch(/^BUDGET_EXCEEDED: anonymous has used/);
-    expect(error.details).toMatchObject({ reason: 'BUDGET_EXCEEDED', budget: 'token', limit: 2000 });
+    expect(error).toMatchObject({ code: 'BUDGET_EXCEEDED' });
+    expect(error.message).toMatch(/^anonymous has used/);
+    expect(error.details).toMatchObject({ budget: 'token', limit: 2000 });
     expect(await requests()).toEqual(before);
   });
 });

@@ -1,9 +1,8 @@
-import { Counter } from '@switchboard/shared';
+import { Counter, type Registry } from '@switchboard/shared';
 
 /**
- * ai-models' own counters. The kit does not yet hand a service its metrics registry (SetupInput has none), so these
- * are kept unregistered and read back by getCacheStats; once the kit passes the registry, `registers` takes it and
- * /metrics shows them.
+ * ai-models' own counters, on the process's registry (SetupInput.metrics): the service's /metrics shows them, and
+ * getCacheStats reads the cache counter back. Named `switchboard_ai_*` like every Switchboard service's own series.
  */
 export interface AiMetrics {
   cacheLookups: Counter<'result'>;
@@ -11,25 +10,25 @@ export interface AiMetrics {
   tokens: Counter<'model' | 'direction'>;
 }
 
-export function createAiMetrics(): AiMetrics {
+export function createAiMetrics(registry: Registry): AiMetrics {
   return {
     cacheLookups: new Counter({
-      name: 'ai_cache_lookups_total',
+      name: 'switchboard_ai_cache_lookups_total',
       help: 'Response cache lookups by result (hit, miss)',
       labelNames: ['result'],
-      registers: [],
+      registers: [registry],
     }),
     providerRequests: new Counter({
-      name: 'ai_provider_requests_total',
+      name: 'switchboard_ai_provider_requests_total',
       help: 'Requests sent to model providers by outcome (ok or the failure kind)',
       labelNames: ['provider', 'model', 'outcome'],
-      registers: [],
+      registers: [registry],
     }),
     tokens: new Counter({
-      name: 'ai_tokens_total',
+      name: 'switchboard_ai_tokens_total',
       help: 'Tokens by model and direction (input, output)',
       labelNames: ['model', 'direction'],
-      registers: [],
+      registers: [registry],
     }),
   };
 }

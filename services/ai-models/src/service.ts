@@ -30,18 +30,24 @@ export const aiModelsService = defineService({
     'Language models (Anthropic, Gemini, OpenAI-compatible, or your own model through sampling) with usage and cost in every result, a response cache, per-caller budgets, embeddings and vector search. Start with listModels; generate answers a prompt; searchSimilar and hybridSearch query collections filled by upsertDocuments.',
   defaultPort: 8016,
   config: aiConfig,
-  setup: async ({ config, log, redactor }) => {
+  setup: async ({ config, log, redactor, metrics, secrets }) => {
     const storage = await openStorage(config, log, redactor);
     const registry = new ModelRegistry(config.models, config.allowedModels);
     const clients: AiClients = {
       registry,
-      providers: new ProviderSet({ endpoints: config.endpoints, samplingTimeoutMs: config.samplingTimeoutMs, redactor }),
+      providers: new ProviderSet({
+        endpoints: config.endpoints,
+        samplingTimeoutMs: config.samplingTimeoutMs,
+        redactor,
+        // secret:// API keys are resolved through the secrets service (SWITCHBOARD_SECRETS_URL) on first use.
+        resolveSecret: async (handle) => (await secrets.resolve(handle, { purpose: 'provider-api-key' })).value,
+      }),
       budgets: new BudgetGuard(storage.ledger, (caller) => ({
         ...(config.budgetTokensPerDay !== undefined ? { tokensPerDay: config.budgetTokensPerDay } : {}),
         ...(config.budgetUsdPerDay !== undefined ? { usdPerDay: config.budgetUsdPerDay } : {}),
         ...config.callerBudgets[caller],
       })),
-      metrics: createAiMetrics(),
+      metrics: createAiMetrics(metrics),
       ledger: storage.ledger,
       cache: storage.cache,
       vectors: storage.vectors,

@@ -32,7 +32,7 @@ test('a bad configuration stops start-up listing every problem', async () => {
   }
 });
 
-test('a secret:// key is accepted in config and refused at use with a clear error, never sent', async () => {
+test('a secret:// key without a secrets service configured is refused at use, naming the settings, never sent', async () => {
   const client = await connectInMemory(aiModelsService, {
     config: {
       databaseUrl: 'sqlite::memory:',
@@ -42,9 +42,9 @@ test('a secret:// key is accepted in config and refused at use with a clear erro
   });
   try {
     const error = errorOf(await client.callTool({ name: 'generate', arguments: { model: 'claude-haiku-4-5', prompt: 'hi' } }));
-    expect(error.code).toBe('DEPENDENCY_UNAVAILABLE');
-    expect(error.message).toContain('secret:// handle');
-    expect(error.message).not.toContain('anthropic/key');
+    expect(error.code).toBe('UNSUPPORTED');
+    expect(error.message).toContain('cannot resolve secret://vault/anthropic/key: no secrets service is configured');
+    expect(error.message).toContain('SWITCHBOARD_SECRETS_URL');
   } finally {
     await client.close();
   }

@@ -52,6 +52,10 @@ test('the process starts with no provider keys: ready, token auth, lexical searc
     expect((result.structuredContent as { hits: { docId: string }[] }).hits[0]?.docId).toBe('a');
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     expect(metrics).toContain('mcp_tool_calls_total{service="ai-models",tool="searchSimilar",outcome="success"} 1');
+    // ai-models' own series are on the same /metrics.
+    expect(metrics).toContain('# TYPE switchboard_ai_cache_lookups_total counter');
+    expect(metrics).toContain('# TYPE switchboard_ai_provider_requests_total counter');
+    expect(metrics).toContain('# TYPE switchboard_ai_tokens_total counter');
   } finally {
     await client.close();
   }

@@ -1,13 +1,6 @@
-import { type ErrorCode, isErrorCode, ToolError } from '@switchboard/shared';
+import { ToolError } from '@switchboard/shared';
 import type { BudgetLimits } from '../config.ts';
 import { dayOf, type UsageLedger } from '../storage/usage-ledger.ts';
-
-/**
- * The code a budget refusal carries. BUDGET_EXCEEDED is not yet in the kit's catalogue (shared/src/errors.ts is
- * another engineer's); until it is, refusals use RATE_LIMITED, not retryable, with details.reason BUDGET_EXCEEDED.
- */
-const BUDGET_CODE_NAME: string = 'BUDGET_EXCEEDED';
-export const BUDGET_CODE: ErrorCode = isErrorCode(BUDGET_CODE_NAME) ? BUDGET_CODE_NAME : 'RATE_LIMITED';
 
 export interface Reservation {
   release(): void;
@@ -53,12 +46,10 @@ export class BudgetGuard {
     const usd = spent.usd + pending.usd;
     const refuse = (what: string, used: number, limit: number, needed: number, unit: string) => {
       throw new ToolError(
-        BUDGET_CODE,
-        `BUDGET_EXCEEDED: ${check.caller} has used ${used}${unit} of a ${limit}${unit} daily ${what} budget; this call to ${check.model} may need up to ${needed}${unit} (lower maxTokens, or wait until ${tomorrow(now)})`,
+        'BUDGET_EXCEEDED',
+        `${check.caller} has used ${used}${unit} of a ${limit}${unit} daily ${what} budget; this call to ${check.model} may need up to ${needed}${unit} (lower maxTokens, or wait until ${tomorrow(now)})`,
         {
-          retryable: false,
           details: {
-            reason: 'BUDGET_EXCEEDED',
             caller: check.caller,
             budget: what,
             limit,

@@ -1,4 +1,4 @@
-import { type Redactor, ToolError } from '@switchboard/shared';
+import { isSecretHandle, type Redactor, ToolError } from '@switchboard/shared';
 import type { EndpointConfig } from '../config.ts';
 import { createLexicalEmbedder } from '../embeddings/lexical-embedder.ts';
 import type { ModelEntry } from '../registry/model-entry.ts';
@@ -8,27 +8,17 @@ import { createOpenAiProvider } from './openai-compatible.ts';
 import { createSamplingProvider } from './sampling.ts';
 import type { ChatProvider, EmbeddingProvider } from './types.ts';
 
-const HANDLE = /^secret:\/\//;
-
 /**
- * Resolves a `secret://` handle to its value. The secrets service (issue 14) and the kit's resolver are not in this
- * build yet: until they are, a handle is refused with a clear message rather than sent as a key.
+ * Resolves a `secret://` handle to its value: the kit's SecretResolver (SetupInput.secrets), which also registers
+ * the value with the redactor. Its errors (no secrets service configured, outside the resolve policy) reach the call.
  */
 export type SecretResolver = (handle: string) => Promise<string>;
-
-export const NO_SECRET_RESOLVER: SecretResolver = async (handle) => {
-  throw new ToolError(
-    'DEPENDENCY_UNAVAILABLE',
-    `API key ${handle.replace(/[^/]+$/, '…')} is a secret:// handle, and this build has no secrets client to resolve it; set the key itself in the environment for now`,
-    { retryable: false },
-  );
-};
 
 export interface ProviderSetOptions {
   endpoints: Readonly<Record<string, EndpointConfig>>;
   samplingTimeoutMs: number;
   redactor: Redactor;
-  resolveSecret?: SecretResolver;
+  resolveSecret: SecretResolver;
 }
 
 type Client = ChatProvider & Partial<EmbeddingProvider>;
@@ -45,7 +35,7 @@ export class ProviderSet {
     this.#sampling = createSamplingProvider({ timeoutMs: options.samplingTimeoutMs });
     // Literal keys are known now: no log line or result may ever show them.
     for (const endpoint of Object.values(options.endpoints)) {
-      if (endpoint.apiKey && !HANDLE.test(endpoint.apiKey)) options.redactor.register(endpoint.apiKey);
+      if (endpoint.apiKey && !isSecretHandle(endpoint.apiKey)) options.redactor.register(endpoint.apiKey);
     }
   }
 
@@ -78,8 +68,8 @@ export class ProviderSet {
     const endpoint = this.#options.endpoints[name];
     if (!endpoint) throw new ToolError('INTERNAL', `endpoint "${name}" is not configured`);
     let apiKey = endpoint.apiKey;
-    if (apiKey && HANDLE.test(apiKey)) {
-      apiKey = await (this.#options.resolveSecret ?? NO_SECRET_RESOLVER)(apiKey);
+    if (apiKey && isSecretHandle(apiKey)) {
+      apiKey = await this.#options.resolveSecret(apiKey);
       this.#options.redactor.register(apiKey);
     }
     const common = { baseUrl: endpoint.baseUrl, timeoutMs: endpoint.timeoutMs };

@@ -71,7 +71,7 @@ export interface CallOptions {
   /** Streams from the provider and reports each text delta. */
   onText?: ((delta: string) => void) | undefined;
   sampling?: SamplingChannel | undefined;
-  /** Why there is no sampling channel (the kit cannot sample, or the client did not declare the capability). */
+  /** Why there is no sampling channel (the host offers no ctx.sample, or the client did not declare the capability). */
   samplingUnavailable?: string | undefined;
 }
 

@@ -6,7 +6,10 @@
  * ratios, and the CPU milliseconds per call of the upstream and of the proxy (process CPU time over the run, from
  * /proc). Within a round the targets take turns in short slices, so each ratio to direct compares calls made over
  * the same seconds; the printed ratio is the median over rounds. `--pinned` puts upstream and proxy on core 0 and
- * the client on core 1.
+ * the client on core 1. `BENCH_BASELINE_ORCHESTRATOR=<path to another checkout's orchestrator/src/main.ts>` adds that
+ * orchestrator as one more target (`baseline`), taking turns with this one over the same seconds, and prints this
+ * orchestrator's throughput and CPU per call against it: a before/after comparison that the machine's drift cannot
+ * decide.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +34,7 @@ const ECHO = fileURLToPath(new URL('./fixtures/echo-server.ts', import.meta.url)
 const TCP_PIPE = fileURLToPath(new URL('./fixtures/tcp-pipe.ts', import.meta.url));
 const ORCHESTRATOR = fileURLToPath(new URL('../orchestrator/src/main.ts', import.meta.url));
 const MCP_HUB = fileURLToPath(import.meta.resolve('mcp-hub/package.json')).replace(/package\.json$/, 'dist/cli.js');
+const BASELINE = process.env.BENCH_BASELINE_ORCHESTRATOR;
 const start = (args: string[], env: Record<string, string>, ready: RegExp) =>
   startNode(args, env, ready, pinned ? { cpus: '0' } : {});
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim() || 100);
@@ -56,7 +60,7 @@ function cpuMs(pid: number): number {
   }
 }
 
-const TARGET_NAMES = ['direct', 'orchestrator', 'mcp-hub', 'tcp-pipe'] as const;
+const TARGET_NAMES = ['direct', 'orchestrator', 'baseline', 'mcp-hub', 'tcp-pipe'] as const;
 type TargetName = (typeof TARGET_NAMES)[number];
 
 interface Target {
@@ -113,16 +117,17 @@ async function main() {
   const upstreamUrl = `http://127.0.0.1:${echoPort}/mcp`;
   const orchPort = await freePort();
   writeFileSync(join(dir, 'orchestrator.yaml'), `upstreams:\n  - name: echo\n    namespace: echo\n    url: ${upstreamUrl}\n`);
-  const orchestrator = await start(
-    [ORCHESTRATOR],
-    {
-      PORT: String(orchPort),
-      SWITCHBOARD_AUTH: 'none',
-      SWITCHBOARD_RATE_LIMIT: '0',
-      SWITCHBOARD_CONFIG: join(dir, 'orchestrator.yaml'),
-    },
-    /"state":"up"/,
-  );
+  // Each orchestrator keeps its stores (workflow runs, tool pins, the audit trail it writes per call) in the run's dir.
+  const orchestratorEnv = (port: number, data: string) => ({
+    PORT: String(port),
+    SWITCHBOARD_AUTH: 'none',
+    SWITCHBOARD_RATE_LIMIT: '0',
+    SWITCHBOARD_CONFIG: join(dir, 'orchestrator.yaml'),
+    SWITCHBOARD_DATA_DIR: join(dir, data),
+  });
+  const orchestrator = await start([ORCHESTRATOR], orchestratorEnv(orchPort, 'data'), /"state":"up"/);
+  const basePort = await freePort();
+  const baseline = BASELINE ? await start([BASELINE], orchestratorEnv(basePort, 'data-baseline'), /"state":"up"/) : undefined;
   const hubPort = await freePort();
   writeFileSync(join(dir, 'mcp-hub.json'), JSON.stringify({ mcpServers: { echo: { url: upstreamUrl } } }));
   const hub = await start(
@@ -137,6 +142,16 @@ async function main() {
   const targets: Target[] = [
     { name: 'direct', url: upstreamUrl, tool: 'echo' },
     { name: 'orchestrator', url: `http://127.0.0.1:${orchPort}/mcp`, tool: 'echo.echo', proxyPid: orchestrator.pid as number },
+    ...(baseline
+      ? [
+          {
+            name: 'baseline' as const,
+            url: `http://127.0.0.1:${basePort}/mcp`,
+            tool: 'echo.echo',
+            proxyPid: baseline.pid as number,
+          },
+        ]
+      : []),
     { name: 'mcp-hub', url: `http://127.0.0.1:${hubPort}/mcp`, tool: 'echo__echo', proxyPid: hub.pid as number, legacySse: true },
     { name: 'tcp-pipe', url: `http://127.0.0.1:${pipePort}/mcp`, tool: 'echo', proxyPid: pipe.pid as number },
   ];
@@ -216,7 +231,7 @@ async function main() {
   const rows = [];
   for (const kind of ['raw', 'sdk'] as const) {
     for (const c of CONCURRENCY) {
-      for (const name of TARGET_NAMES) {
+      for (const name of TARGET_NAMES.filter((n) => targets.some((t) => t.name === n))) {
         const k = `${name}/${kind}/${c}`;
         rows.push({
           client: kind,
@@ -260,6 +275,27 @@ async function main() {
       `  floor: a bare TCP pipe (no parsing) keeps ${(floor32 * 100).toFixed(0)}% at concurrency 32   [rounds: ${percents(floor32ByRound)}]`,
     );
   }
+  // This orchestrator against the baseline one: paired within each block (same seconds), medians over rounds.
+  const versusBaseline = baseline
+    ? (['raw', 'sdk'] as const).flatMap((kind) =>
+        CONCURRENCY.map((c) => {
+          const mine = samples.get(`orchestrator/${kind}/${c}`) ?? [];
+          const base = samples.get(`baseline/${kind}/${c}`) ?? [];
+          return {
+            client: kind,
+            c,
+            'calls/s ratio': median(mine.map((s, i) => s.cps / (base[i]?.cps ?? Number.NaN))).toFixed(2),
+            'cpu ms/call ratio': median(mine.map((s, i) => s.proxyCpu / (base[i]?.proxyCpu ?? Number.NaN))).toFixed(2),
+            'cpu ratio (this)': cpuRatioOf(`orchestrator/${kind}/${c}`).toFixed(2),
+            'cpu ratio (baseline)': cpuRatioOf(`baseline/${kind}/${c}`).toFixed(2),
+          };
+        }),
+      )
+    : [];
+  if (baseline) {
+    console.log(`this orchestrator against the baseline (${BASELINE}), paired per block:`);
+    console.table(versusBaseline);
+  }
   const out = fileURLToPath(new URL(`./results/proxy-${pinned ? 'pinned' : 'unpinned'}.json`, import.meta.url));
   spawnSync('mkdir', ['-p', fileURLToPath(new URL('./results', import.meta.url))]);
   const summary = {
@@ -273,11 +309,14 @@ async function main() {
     keep32ByRound,
     floor32,
     floor32ByRound,
+    ...(baseline ? { baseline: BASELINE, versusBaseline } : {}),
   };
   writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
 
   for (const caller of callers.values()) await caller.close().catch(() => {});
-  for (const child of [pipe, hub, orchestrator, upstream]) child.kill('SIGTERM');
+  for (const child of [pipe, hub, orchestrator, baseline, upstream]) child?.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  spawnSync('rm', ['-rf', dir]);
 }
 
 await main();

@@ -9,6 +9,7 @@ import pg from 'pg';
 import {
   connect,
   type RunningOrchestrator,
+  runReportOf,
   startCmdb,
   startOrchestrator,
   structured,
@@ -168,8 +169,9 @@ describe('the nightly backup workflow through the orchestrator', () => {
     dir.cleanup();
   });
 
+  // A failed run is an isError result carrying its code; its report is in the error's details.
   const run = async (input: Record<string, unknown>) =>
-    structured(
+    runReportOf(
       await client.callTool({ name: 'orchestrator.executeWorkflow', arguments: { workflow: definition, input } }, undefined, {
         timeout: 120_000,
       }),

@@ -235,6 +235,15 @@ export const everythingStdio = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/**
+ * The run report of an executeWorkflow (or resumeWorkflow) result: its structuredContent, or for a failed or cancelled
+ * run (an `isError` result with the run's code) the report in `structuredContent.error.details`.
+ */
+export function runReportOf<T = Record<string, any>>(result: unknown): T {
+  const r = result as { isError?: boolean; structuredContent?: { error?: { details?: T } } };
+  return (r.isError ? r.structuredContent?.error?.details : r.structuredContent) as T;
+}
+
 export function structured<T = Record<string, any>>(result: unknown): T {
   return (result as { structuredContent: T }).structuredContent;
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type SpawnedService, spawnService } from '@switchboard/shared/testing';
-import { connect, type RunningOrchestrator, startOrchestrator, structured, tempDir, waitUp } from './helpers.ts';
+import { connect, type RunningOrchestrator, runReportOf, startOrchestrator, structured, tempDir, waitUp } from './helpers.ts';
 
 const K8S_MAIN = fileURLToPath(new URL('../../services/k8s/src/main.ts', import.meta.url));
 const FAKE_KUBE = fileURLToPath(new URL('../../services/k8s/test/fixtures/fake-kube/main.ts', import.meta.url));
@@ -76,8 +76,9 @@ describe('k8s deploy-with-rollback workflow through the orchestrator', () => {
     dir.cleanup();
   });
 
+  // A failed run is an isError result carrying its code; its report is in the error's details.
   const execute = async (input: Record<string, unknown>) =>
-    structured(
+    runReportOf(
       await client.callTool({ name: 'orchestrator.executeWorkflow', arguments: { workflow: definition, input } }, undefined, {
         timeout: 60_000,
       }),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** One event of the gateway's audit trail, before it is numbered and chained. */
 export interface AuditEntry {
@@ -44,7 +44,7 @@ function body(entry: AuditEntry, seq: number, at: string, prev: string): string 
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** Numbers, times and chains entries after `head`; returns the JSONL lines and the new head. */

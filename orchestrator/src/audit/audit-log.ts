@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Logger, Redactor } from '@switchboard/shared';
 import type { AuditConfig } from '../config.ts';
 import { canonicalJson } from '../pins/definition-hash.ts';
@@ -48,9 +48,7 @@ export class AuditLog {
   /** The hash the trail keeps of a call's arguments: sha256 of their redacted canonical JSON. */
   argsHash(args: unknown): string {
     if (args === undefined) return '';
-    return createHash('sha256')
-      .update(canonicalJson(this.#redactor.redact(args)))
-      .digest('hex');
+    return hash('sha256', canonicalJson(this.#redactor.redact(args)), 'hex');
   }
 
   record(entry: AuditEntry): void {

@@ -26,6 +26,7 @@ function digest(value: string): Buffer {
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const ANONYMOUS: AuthOutcome = Object.freeze({ ok: true, identity: ANONYMOUS_IDENTITY });
 
 /**
  * The identify stage's HTTP half: who sent a request. A static bearer token (SWITCHBOARD_TOKENS, compared in constant
@@ -52,7 +53,7 @@ export class Authenticator {
   }
 
   authenticate(authorization: string | undefined): AuthOutcome | Promise<AuthOutcome> {
-    if (this.#options.mode === 'none') return { ok: true, identity: ANONYMOUS_IDENTITY };
+    if (this.#options.mode === 'none') return ANONYMOUS;
     const match = authorization ? BEARER.exec(authorization) : null;
     const token = match?.[1];
     if (!token) {

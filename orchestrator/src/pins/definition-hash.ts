@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted at every level: the same definition always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -25,7 +25,5 @@ export function pinnedPart(listing: Record<string, unknown>): Record<string, unk
 
 /** The hash of a tool definition, `sha256:<hex>`. */
 export function definitionHash(listing: Record<string, unknown>): string {
-  return `sha256:${createHash('sha256')
-    .update(canonicalJson(pinnedPart(listing)))
-    .digest('hex')}`;
+  return `sha256:${hash('sha256', canonicalJson(pinnedPart(listing)), 'hex')}`;
 }

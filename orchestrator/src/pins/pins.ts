@@ -64,6 +64,11 @@ export class Pins {
     return this.#loaded;
   }
 
+  /** Whether an upstream's tools can be checked now: the pins are loaded, or the upstream is not pinned. */
+  readyFor(upstreamName: string): boolean {
+    return this.#loaded || this.#options.mode(upstreamName) === 'off';
+  }
+
   async load(): Promise<void> {
     for (const row of await this.#options.store.loadPins()) {
       // A row written by observe() before the load finished (none when the load comes first) keeps the newer state.
@@ -160,6 +165,7 @@ export class Pins {
       if (this.#options.mode(upstreamName) === 'off') return undefined;
       return new ToolError('UPSTREAM_UNAVAILABLE', 'the pinned tool definitions are still loading; retry shortly');
     }
+    if (this.#quarantined.size === 0) return undefined;
     const k = key(namespace, tool);
     if (!this.#quarantined.has(k) || this.#options.mode(upstreamName) === 'off') return undefined;
     const pin = this.#pins.get(k) as PinRow;

@@ -52,8 +52,10 @@ export function attachWorkflows(options: WorkflowsOptions): Workflows {
     describeTool: (service, tool) => federation.invoker.describeTool(service, tool),
     isAvailable: (namespace) => {
       if (namespace === LOCAL_NAMESPACE) return true;
-      const state = federation.upstreamByNamespace(namespace)?.state;
-      return state === 'up' || state === 'degraded';
+      const upstream = federation.upstreamByNamespace(namespace);
+      const state = upstream?.state;
+      // Until the gateway has loaded the tool pins, a pinned upstream's tools cannot be checked: steps wait for them.
+      return (state === 'up' || state === 'degraded') && federation.gateway.pins.readyFor(upstream?.name ?? '');
     },
     stateOf: (namespace) => (namespace === LOCAL_NAMESPACE ? 'up' : federation.upstreamByNamespace(namespace)?.state),
   };

@@ -34,6 +34,9 @@ const PATTERNS: [InjectionMarker, RegExp][] = [
   ],
 ];
 
+/** Every marker the scan knows, in the order it reports them. */
+export const INJECTION_MARKERS: readonly InjectionMarker[] = PATTERNS.map(([marker]) => marker);
+
 /** Every string under a `description` or `title` key of a JSON Schema (and nested schemas). */
 function schemaTexts(value: unknown, out: string[], depth = 0): string[] {
   if (depth > 32 || value === null || typeof value !== 'object') return out;

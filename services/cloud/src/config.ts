@@ -1,12 +1,23 @@
-import { defineConfig, envBoolean, envBytes, envInt, envList, z } from '@switchboard/shared';
-import { isSecretHandle } from './credentials/secret-handle.ts';
+import {
+  defineConfig,
+  envBoolean,
+  envBytes,
+  envInt,
+  envList,
+  isSecretHandle,
+  looksLikeSecretHandle,
+  z,
+} from '@switchboard/shared';
 
 export const CLOUD_MODES = ['read', 'write'] as const;
 export const APPROVAL_MODES = ['ask', 'deny', 'auto'] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
 
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
-/** A credential value or a `secret://` handle; either way it is registered with the redactor and never logged. */
+/**
+ * A credential value or a `secret://<backend>/<path>` handle (resolved at start, credentials/secret-handle.ts);
+ * either way it is registered with the redactor and never logged.
+ */
 const credential = z.string().min(1).optional();
 
 /** cloud's own settings; the kit's (port, auth, limits, SWITCHBOARD_READ_ONLY) come on top. */
@@ -115,12 +126,10 @@ export const cloudConfig = defineConfig({
     if (config.gcpKeyFile && config.gcpAccessToken) {
       problems.push('gcpKeyFile (CLOUD_GCP_KEY_FILE) and gcpAccessToken (CLOUD_GCP_ACCESS_TOKEN) exclude each other');
     }
-    // The secrets service (issue 14) resolves handles; until the kit can reach it, a handle cannot be used.
+    // Handles are resolved at start by the secrets service; a malformed one is a configuration problem now.
     for (const key of ['awsAccessKeyId', 'awsSecretAccessKey', 'awsSessionToken', 'gcpAccessToken'] as const) {
-      if (isSecretHandle(config[key])) {
-        problems.push(
-          `${key}: secret:// handles need the secrets service, which this deployment cannot reach yet; use the SDK's default credential chain or a value`,
-        );
+      if (looksLikeSecretHandle(config[key]) && !isSecretHandle(config[key])) {
+        problems.push(`${key}: a secret handle looks like secret://<backend>/<path>[#version]`);
       }
     }
     if (config.awsAllowedRegions.length > 0 && !config.awsAllowedRegions.includes(config.awsRegion)) {

@@ -2,6 +2,7 @@ import { defineService } from '@switchboard/shared';
 import { createAwsClients } from './aws/clients.ts';
 import { cloudConfig } from './config.ts';
 import type { CloudClients } from './context.ts';
+import { resolveCredentials } from './credentials/secret-handle.ts';
 import { createGcpClients } from './gcp/clients.ts';
 import { cloudwatchGetMetricData } from './tools/aws/cloudwatch-get-metric-data.ts';
 import { cloudwatchListAlarms } from './tools/aws/cloudwatch-list-alarms.ts';
@@ -42,8 +43,10 @@ export const cloudService = defineService({
     'AWS (S3, EC2, Lambda, CloudWatch) and GCP (Cloud Storage, Compute Engine, BigQuery, Cloud Functions). Read-only unless the operator set CLOUD_MODE=write; destructive calls ask a human. List tools page with cursor; bigqueryQuery dry-runs first and reports the cost.',
   defaultPort: 8003,
   config: cloudConfig,
-  setup: async ({ config, redactor }) => {
-    const clients: CloudClients = { aws: createAwsClients(config, redactor), gcp: createGcpClients(config, redactor) };
+  setup: async ({ config, redactor, secrets }) => {
+    // Credentials given as secret:// handles are resolved once, here; the clients get the values.
+    const resolved = await resolveCredentials(config, secrets);
+    const clients: CloudClients = { aws: createAwsClients(resolved, redactor), gcp: createGcpClients(resolved, redactor) };
     return {
       clients,
       close: async () => {

@@ -47,7 +47,7 @@ describe('cloud as a process', () => {
         SWITCHBOARD_AUTH: 'none',
         CLOUD_MODE: 'readwrite',
         CLOUD_AWS_REGION: 'mars-1',
-        CLOUD_GCP_ACCESS_TOKEN: 'secret://cloud/gcp-token',
+        CLOUD_GCP_ACCESS_TOKEN: 'secret:/gcp-token',
         CLOUD_AWS_ACCESS_KEY_ID: 'AKIAONLYTHEID0000000',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -60,7 +60,7 @@ describe('cloud as a process', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('CLOUD_MODE');
     expect(stderr).toContain('CLOUD_AWS_REGION');
-    expect(stderr).toContain('secret:// handles need the secrets service');
+    expect(stderr).toContain('gcpAccessToken: a secret handle looks like secret://<backend>/<path>');
     expect(stderr).toContain('go together');
   });
 

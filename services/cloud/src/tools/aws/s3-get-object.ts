@@ -34,6 +34,9 @@ export const s3GetObject = defineTool({
     reason: z.string().optional().describe('Why a URL was returned instead of text'),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  // A presigned URL is a deliberate, time-limited grant: made with real keys it carries the key id (AKIA…/ASIA…) and
+  // the session token, which the kit's redactor would otherwise mask and so break the URL. Only `url` passes.
+  discloses: ['url'],
   handler: async (args, ctx: CloudToolContext) => {
     requireAllowed('bucket', args.bucket, ctx.config.s3Buckets, 'CLOUD_S3_BUCKETS');
     const region = awsRegionOf(ctx, args.region);

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { stringify } from 'yaml';
 import { Policy } from '../src/policy/policy.ts';
-import { parsePolicy } from '../src/policy/policy-file.ts';
+import { parsePolicy, readPolicyFile } from '../src/policy/policy-file.ts';
 import { policySchema } from '../src/policy/schema.ts';
 import { connect, NODE, ORCHESTRATOR_MAIN, startOrchestrator, startProbe, tempDir, waitFor, waitUp } from './helpers.ts';
 import { allToolNames, errorOf } from './support.ts';
@@ -106,6 +107,18 @@ describe('the policy file', () => {
     expect(policy.accessOf(oauth('sam', { groups: ['platform'], tenant: 'other' })).empty).toBe(true);
     expect(policy.accessOf(oauth('root', {}, ['openid', 'switchboard:admin'])).roles).toEqual(['admin']);
     expect(policy.grantingScopes()).toEqual(['switchboard:admin']);
+  });
+
+  test('the example policy in examples/policy is valid', () => {
+    const example = readPolicyFile(fileURLToPath(new URL('../../examples/policy/gateway-policy.yaml', import.meta.url)));
+    expect(example).toMatchObject({ ok: true });
+    if (!example.ok) return;
+    const policy = new Policy(example.spec, 'example', 1);
+    expect(policy.accessOf(oauth('sam', { groups: ['sre'] })).roles).toEqual(['sre']);
+    expect(
+      policy.approvalRuleOf({ name: 'cmdb', namespace: 'cmdb' }, 'deleteItem', { annotations: { destructiveHint: true } }),
+    ).toBe(1);
+    expect(policy.pinMode('files')).toBe('warn');
   });
 
   test('the default approvals cover the destructive tools of third-party upstreams only', () => {

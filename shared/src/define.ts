@@ -34,7 +34,8 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   /**
    * Whether this deployment offers the tool, decided once at start from the configuration (k8s's destructive tier
    * only in K8S_MODE=admin). A tool turned off is left out of tools/list and refused by tools/call with
-   * PERMISSION_DENIED (saying `disabledReason`) before its arguments are read or its handler runs.
+   * PERMISSION_DENIED (saying `disabledReason`) before its arguments are read or its handler runs. Annotate the
+   * parameter (`(config: XToolContext['config']) => …`) when the tool's context type cannot be inferred before it.
    */
   enabled?(config: ConfigOf<C>): boolean;
   /** Why the tool is off when `enabled` says so, for the refusal: `it needs K8S_MODE=admin`. */

@@ -92,13 +92,18 @@ describe('registered values by digest', () => {
     ['hex', Buffer.from(value).toString('hex')],
     ['HEX', Buffer.from(value).toString('hex').toUpperCase()],
     ['URL-encoded', encodeURIComponent(value)],
-    ['with a trailing newline (a command printed it)', `${value}\n`],
+
     ['a short value', short],
-    ['a short value printed by a command', `${short}\n`],
     ['a short value in base64', Buffer.from(short).toString('base64')],
   ])('a whole string that is %s is redacted', (_name, text) => {
     expect(r.redactString(text)).toBe(REDACTED);
     expect(r.redact({ out: text })).toEqual({ out: REDACTED });
+  });
+
+  test('a value a command printed keeps its surrounding white space', () => {
+    expect(r.redactString(`${value}\n`)).toBe(`${REDACTED}\n`);
+    expect(r.redactString(`  ${short}\n`)).toBe(`  ${REDACTED}\n`);
+    expect(r.redactString(`${Buffer.from(value).toString('base64')}\n`)).toBe(`${REDACTED}\n`);
   });
 
   test('inside text the value and its URL-encoded form are found; a short value is not (it would mangle words)', () => {

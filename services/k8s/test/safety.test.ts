@@ -70,13 +70,30 @@ describe('read-only mode (the default) hides and refuses the write and destructi
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('deletePod');
   });
 
-  test('write mode refuses the destructive tier before any API call', async () => {
+  test('write mode hides the destructive tier and refuses it by name before any API call', async () => {
     const client = await h.connect({ K8S_MODE: 'write' });
-    const before = h.fake.requests.filter((r) => r.method === 'DELETE').length;
-    const out = await call(client, 'deletePod', { namespace: 'shop', name: podName() });
-    expect(out.error).toMatchObject({ code: 'PERMISSION_DENIED' });
-    expect(out.error?.message).toContain('K8S_MODE=admin');
-    expect(h.fake.requests.filter((r) => r.method === 'DELETE').length).toBe(before);
+    const listed = (await client.listTools()).tools.map((t) => t.name);
+    expect(listed).toContain('applyManifest');
+    for (const name of ['deletePod', 'deleteResource', 'execInPod']) expect(listed).not.toContain(name);
+    const before = h.fake.requests.length;
+    for (const [name, args] of [
+      ['deletePod', { namespace: 'shop', name: podName() }],
+      ['deleteResource', { namespace: 'shop', apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }],
+      ['execInPod', { namespace: 'shop', name: podName(), command: ['env'] }],
+    ] as const) {
+      const out = await call(client, name, args);
+      expect(out.error).toMatchObject({ code: 'PERMISSION_DENIED', details: { reason: 'disabled' } });
+      expect(out.error?.message).toBe(
+        `${name} is turned off in this deployment: it is in the destructive tier, which needs K8S_MODE=admin`,
+      );
+    }
+    expect(h.fake.requests.length).toBe(before);
+  });
+
+  test('admin mode lists the destructive tier', async () => {
+    const client = await h.connect({ K8S_MODE: 'admin' });
+    const listed = (await client.listTools()).tools.map((t) => t.name);
+    for (const name of ['deletePod', 'deleteResource', 'execInPod']) expect(listed).toContain(name);
   });
 
   test('admin mode without an elicitation-capable client fails closed; a declined approval deletes nothing', async () => {

@@ -53,7 +53,8 @@ export class Redactor {
   }
 
   redactString(text: string): string {
-    if (this.#digests.matches(text)) return REDACTED;
+    const whole = this.#digests.match(text);
+    if (whole) return `${text.slice(0, whole[0])}${REDACTED}${text.slice(whole[1])}`;
     if (text.length < SHORTEST_SHAPE && text.length < this.#shortestValue) return text;
     // A string shorter than every registered value can hold none of them: the quick shape test alone clears most
     // such strings, cheaper than a cache lookup (ids and other one-off strings would only churn the cache).

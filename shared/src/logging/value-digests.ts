@@ -54,12 +54,17 @@ export class ValueDigests {
     return this.#digests.size !== before;
   }
 
-  /** Whether the whole string, or the string without surrounding white space, is a registered value or form. */
-  matches(text: string): boolean {
-    if (this.#digests.size === 0) return false;
-    if (this.#lengths.has(text.length) && this.#digests.has(this.#digest(text))) return true;
-    if (text.length === 0 || (!isSpace(text.charCodeAt(0)) && !isSpace(text.charCodeAt(text.length - 1)))) return false;
+  /**
+   * Where a registered value or form is the whole string, or the string without surrounding white space (a command
+   * printed it): the [start, end) of that part, or undefined.
+   */
+  match(text: string): [number, number] | undefined {
+    if (this.#digests.size === 0) return undefined;
+    if (this.#lengths.has(text.length) && this.#digests.has(this.#digest(text))) return [0, text.length];
+    if (text.length === 0 || (!isSpace(text.charCodeAt(0)) && !isSpace(text.charCodeAt(text.length - 1)))) return undefined;
     const trimmed = text.trim();
-    return this.#lengths.has(trimmed.length) && this.#digests.has(this.#digest(trimmed));
+    if (trimmed.length === 0 || !this.#lengths.has(trimmed.length) || !this.#digests.has(this.#digest(trimmed))) return undefined;
+    const start = text.indexOf(trimmed);
+    return [start, start + trimmed.length];
   }
 }

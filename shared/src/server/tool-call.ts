@@ -60,7 +60,7 @@ export interface ToolCallOutcome {
 }
 
 /**
- * The call pipeline every tool goes through: the gates (turned off by configuration, read-only mode), input
+ * The call pipeline every tool goes through: the gates (read-only mode, turned off by configuration), input
  * validation, the handler, output validation, redaction (but for the fields the tool discloses) and the output cap. A ToolError becomes an `isError` result with its code; anything else becomes
  * INTERNAL with the details in the log only.
  */
@@ -73,16 +73,16 @@ export async function runToolCall(
   const definition = tool.definition;
   let handled = false;
   try {
-    if (env.disabledReason !== undefined) {
-      throw new ToolError('PERMISSION_DENIED', `${definition.name} is turned off in this deployment: ${env.disabledReason}`, {
-        details: { reason: 'disabled' },
-      });
-    }
     if (env.readOnly && !definition.annotations.readOnlyHint) {
       throw new ToolError(
         'READ_ONLY',
         `${env.serviceName} runs in read-only mode; ${definition.name} changes state and is refused`,
       );
+    }
+    if (env.disabledReason !== undefined) {
+      throw new ToolError('PERMISSION_DENIED', `${definition.name} is turned off in this deployment: ${env.disabledReason}`, {
+        details: { reason: 'disabled' },
+      });
     }
     const args = definition.input.safeParse(rawArgs ?? {});
     if (!args.success) {

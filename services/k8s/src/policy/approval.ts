@@ -2,6 +2,15 @@ import { ToolError } from '@switchboard/shared';
 import type { K8sToolContext } from '../context.ts';
 
 /**
+ * The destructive tier is offered only in admin mode: in read and write mode its tools are not listed and the kit
+ * refuses them by name (PERMISSION_DENIED) before their arguments are read. Spread into each destructive tool.
+ */
+export const DESTRUCTIVE_TIER = {
+  enabled: (config: K8sToolContext['config']) => config.mode === 'admin',
+  disabledReason: 'it is in the destructive tier, which needs K8S_MODE=admin',
+};
+
+/**
  * The destructive tier (delete, exec) runs only in admin mode and only after a human approves the exact call
  * through MCP elicitation. A client that cannot ask is refused (fail closed); nothing is remembered between calls.
  */
@@ -15,6 +24,7 @@ export interface ApprovalRequest {
 }
 
 export async function requireApproval(ctx: K8sToolContext, request: ApprovalRequest): Promise<void> {
+  // The kit already refuses the tier outside admin mode (DESTRUCTIVE_TIER); kept so no path skips the check.
   if (ctx.config.mode !== 'admin') {
     throw new ToolError(
       'PERMISSION_DENIED',

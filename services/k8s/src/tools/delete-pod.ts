@@ -1,6 +1,6 @@
 import { defineTool, z } from '@switchboard/shared';
 import { type K8sToolContext, target } from '../context.ts';
-import { requireApproval } from '../policy/approval.ts';
+import { DESTRUCTIVE_TIER, requireApproval } from '../policy/approval.ts';
 import { contextField, nameField, namespaceField } from './shared-schemas.ts';
 
 export const deletePod = defineTool({
@@ -21,6 +21,7 @@ export const deletePod = defineTool({
     dryRun: z.boolean(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
+  ...DESTRUCTIVE_TIER,
   handler: async (args, ctx: K8sToolContext) => {
     const t = target(ctx, args, 'write');
     const pod = await t.call(`read pod ${args.name}`, () =>

@@ -1,6 +1,6 @@
 import { defineTool, z } from '@switchboard/shared';
 import type { K8sToolContext } from '../context.ts';
-import { requireApproval } from '../policy/approval.ts';
+import { DESTRUCTIVE_TIER, requireApproval } from '../policy/approval.ts';
 import { resourceTarget } from './resource-target.ts';
 import { apiVersionField, contextField, kindField, nameField, namespaceField } from './shared-schemas.ts';
 
@@ -23,6 +23,7 @@ export const deleteResource = defineTool({
     dryRun: z.boolean(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
+  ...DESTRUCTIVE_TIER,
   handler: async (args, ctx: K8sToolContext) => {
     const t = await resourceTarget(ctx, args, 'write');
     const spec = {

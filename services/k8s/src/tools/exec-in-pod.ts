@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { V1Status } from '@kubernetes/client-node';
 import { defineTool, ToolError, z } from '@switchboard/shared';
 import { callOptions, type K8sToolContext, target } from '../context.ts';
-import { requireApproval } from '../policy/approval.ts';
+import { DESTRUCTIVE_TIER, requireApproval } from '../policy/approval.ts';
 import { contextField, nameField, namespaceField } from './shared-schemas.ts';
 
 /** Keeps the first `cap` bytes written and counts the rest. */
@@ -62,6 +62,7 @@ export const execInPod = defineTool({
     stderrBytes: z.number().int(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  ...DESTRUCTIVE_TIER,
   handler: async (args, ctx: K8sToolContext) => {
     const t = target(ctx, args, 'write');
     const pod = await t.call(`read pod ${args.name}`, () =>

@@ -50,7 +50,10 @@ export interface ExecutionHost {
   observeStep(kind: string, seconds: number): void;
   seal(value: unknown): string;
   unseal(text: string | undefined): { ok: true; value: unknown } | { ok: false };
-  /** Registers the strings of a sensitive value with the redactor. */
-  protect(value: unknown): void;
+  /**
+   * Registers the strings of a sensitive value with the redactor: those of 8 characters or more that are not bare
+   * numbers or timestamps, or with `anyLength` every string (the marked fields of a secret value).
+   */
+  protect(value: unknown, options?: { anyLength?: boolean }): void;
   redact<T>(value: T): T;
 }

@@ -9,13 +9,13 @@ import { runForEach, runParallel, runSwitch } from './kinds/composites.ts';
 import { runApproval, runWait } from './kinds/pauses.ts';
 import { replay } from './kinds/replay.ts';
 import { Scope } from './scope.ts';
+import { storedOutput } from './sensitive.ts';
 import {
   COMPOSITE,
   type Compensable,
   keyOf,
   type Result,
   type SaveFields,
-  SENSITIVE_MARKER,
   SETTLED,
   type StepOutcome,
   type StepRunner,
@@ -283,20 +283,13 @@ export class RunExecution {
     let seq = previous?.doneSeq;
     if (previous?.status !== 'completed') {
       seq = this.#doneSeq++;
-      const sensitive = step.sensitive === true;
-      if (sensitive) this.#host.protect(result.output);
+      const kept = storedOutput(this.#host, step, result.output ?? null);
       await this.#save(
         key,
         step,
         kind,
         'completed',
-        {
-          attempts,
-          output: sensitive ? SENSITIVE_MARKER : this.#host.redact(result.output ?? null),
-          ...(sensitive ? { sealed: this.#host.seal(result.output ?? null) } : {}),
-          doneSeq: seq,
-          finished: true,
-        },
+        { attempts, ...kept, doneSeq: seq, finished: true },
         kind === 'call' ? 'result' : 'step',
       );
       this.#finished(key, 'completed');

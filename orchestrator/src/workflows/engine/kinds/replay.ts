@@ -2,6 +2,7 @@ import type { Step, StepKind } from '../../definition/schema.ts';
 import type { StepRecord } from '../../store/types.ts';
 import { WorkflowError } from '../errors.ts';
 import type { Scope } from '../scope.ts';
+import { isSealed, protectOutput } from '../sensitive.ts';
 import type { StepOutcome, StepRunner } from '../walk.ts';
 
 /**
@@ -19,7 +20,7 @@ export function replay(
   switch (record.status) {
     case 'completed': {
       let output = record.output;
-      if (step.sensitive) {
+      if (isSealed(step, record)) {
         const opened = runner.host.unseal(record.sealed);
         if (!opened.ok) {
           runner.host.log.warn(
@@ -30,7 +31,7 @@ export function replay(
           return undefined;
         }
         output = opened.value;
-        runner.host.protect(output);
+        protectOutput(runner.host, step, output);
       }
       if (kind === 'set' && output && typeof output === 'object') {
         for (const [name, value] of Object.entries(output)) scope.setVar(name, value);

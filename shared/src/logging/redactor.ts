@@ -53,20 +53,30 @@ export class Redactor {
   }
 
   redactString(text: string): string {
-    const whole = this.#digests.match(text);
-    if (whole) return `${text.slice(0, whole[0])}${REDACTED}${text.slice(whole[1])}`;
+    // A string that may be a registered value as a whole (by its length) is checked by digest: cached like scans.
+    if (this.#digests.mayMatch(text)) return this.#cached(text, () => this.#whole(text) ?? this.#scan(text));
     if (text.length < SHORTEST_SHAPE && text.length < this.#shortestValue) return text;
     // A string shorter than every registered value can hold none of them: the quick shape test alone clears most
     // such strings, cheaper than a cache lookup (ids and other one-off strings would only churn the cache).
     if (text.length < this.#shortestValue && !MAYBE_SHAPE.test(text)) return text;
-    if (text.length > CACHE_MAX_LENGTH) return this.#scan(text);
+    return this.#cached(text, () => this.#scan(text));
+  }
+
+  #cached(text: string, redact: () => string): string {
+    if (text.length > CACHE_MAX_LENGTH) return redact();
     let out = this.#cache.get(text);
     if (out === undefined) {
-      out = this.#scan(text);
+      out = redact();
       if (this.#cache.size >= CACHE_ENTRIES) this.#cache.clear();
       this.#cache.set(text, out);
     }
     return out;
+  }
+
+  /** The string with a registered value that is all of it (but surrounding white space) masked, if one is. */
+  #whole(text: string): string | undefined {
+    const span = this.#digests.match(text);
+    return span ? `${text.slice(0, span[0])}${REDACTED}${text.slice(span[1])}` : undefined;
   }
 
   #scan(text: string): string {

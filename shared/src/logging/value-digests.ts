@@ -35,6 +35,12 @@ export class ValueDigests {
   readonly #digests = new Set<string>();
   /** Lengths of the registered forms: a string of another length cannot match and is not hashed. */
   readonly #lengths = new Set<number>();
+  /**
+   * A cheap keyed 32-bit hash of each form, checked before the HMAC: most strings of a matching length differ here
+   * and never pay for an HMAC. It confirms nothing by itself.
+   */
+  readonly #quick = new Set<number>();
+  readonly #seed = randomBytes(4).readUInt32LE(0);
 
   get size(): number {
     return this.#digests.size;
@@ -44,14 +50,36 @@ export class ValueDigests {
     return createHmac('sha256', this.#key).update(text, 'utf8').digest('base64url');
   }
 
+  /** FNV-1a over the UTF-16 code units, from a per-process seed. */
+  #quickHash(text: string): number {
+    let h = this.#seed ^ 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    return h >>> 0;
+  }
+
+  #has(text: string): boolean {
+    return this.#lengths.has(text.length) && this.#quick.has(this.#quickHash(text)) && this.#digests.has(this.#digest(text));
+  }
+
   /** Adds a value (and its encoded forms); false when it was known already. */
   add(value: string): boolean {
     const before = this.#digests.size;
     for (const form of formsOf(value)) {
       this.#digests.add(this.#digest(form));
       this.#lengths.add(form.length);
+      this.#quick.add(this.#quickHash(form));
     }
     return this.#digests.size !== before;
+  }
+
+  /** Whether the string could be a registered form at all (by its length, or its length without white space). */
+  mayMatch(text: string): boolean {
+    if (this.#digests.size === 0) return false;
+    if (this.#lengths.has(text.length)) return true;
+    return text.length > 0 && (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1)));
   }
 
   /**
@@ -60,10 +88,10 @@ export class ValueDigests {
    */
   match(text: string): [number, number] | undefined {
     if (this.#digests.size === 0) return undefined;
-    if (this.#lengths.has(text.length) && this.#digests.has(this.#digest(text))) return [0, text.length];
+    if (this.#has(text)) return [0, text.length];
     if (text.length === 0 || (!isSpace(text.charCodeAt(0)) && !isSpace(text.charCodeAt(text.length - 1)))) return undefined;
     const trimmed = text.trim();
-    if (trimmed.length === 0 || !this.#lengths.has(trimmed.length) || !this.#digests.has(this.#digest(trimmed))) return undefined;
+    if (trimmed.length === 0 || !this.#has(trimmed)) return undefined;
     const start = text.indexOf(trimmed);
     return [start, start + trimmed.length];
   }

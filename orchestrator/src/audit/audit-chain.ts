@@ -37,28 +37,33 @@ export interface ChainHead {
 
 export const GENESIS: ChainHead = { seq: 0, hash: '0'.repeat(64) };
 
-/** The text a record's hash covers: the line without its trailing `,"hash":"…"}`. */
-function body(entry: AuditEntry, seq: number, at: string, prev: string): string {
-  // Fixed key order (seq, at, type, then the entry's fields as given, prev last): the line is its own canonical form.
-  return JSON.stringify({ seq, at, ...entry, prev });
-}
-
 function sha256(text: string): string {
   return hash('sha256', text, 'hex');
+}
+
+/**
+ * One record's line after `head`: `{"seq":…,"at":…,<the entry's fields>,"prev":…,"hash":…}`. The hash covers the
+ * line up to (not including) `,"hash":…`, so the line is its own canonical form and the verifier needs no schema.
+ */
+export function encodeRecord(entry: AuditEntry, head: ChainHead, at: string): { line: string; head: ChainHead } {
+  const seq = head.seq + 1;
+  const { at: _at, ...fields } = entry;
+  const inner = JSON.stringify(fields);
+  const body = `{"seq":${seq},"at":${JSON.stringify(entry.at ?? at)}${inner.length > 2 ? `,${inner.slice(1, -1)}` : ''},"prev":"${head.hash}"}`;
+  const digest = sha256(body);
+  return { line: `${body.slice(0, -1)},"hash":"${digest}"}`, head: { seq, hash: digest } };
 }
 
 /** Numbers, times and chains entries after `head`; returns the JSONL lines and the new head. */
 export function chain(entries: readonly AuditEntry[], head: ChainHead, at: string = new Date().toISOString()) {
   const lines: { seq: number; hash: string; line: string; entry: AuditEntry; at: string }[] = [];
-  let { seq, hash } = head;
+  let current = head;
   for (const entry of entries) {
-    seq += 1;
-    const when = entry.at ?? at;
-    const text = body(entry, seq, when, hash);
-    hash = sha256(text);
-    lines.push({ seq, hash, line: `${text.slice(0, -1)},"hash":"${hash}"}`, entry, at: when });
+    const encoded = encodeRecord(entry, current, at);
+    current = encoded.head;
+    lines.push({ seq: current.seq, hash: current.hash, line: encoded.line, entry, at: entry.at ?? at });
   }
-  return { lines, head: { seq, hash } };
+  return { lines, head: current };
 }
 
 export interface VerifyProblem {

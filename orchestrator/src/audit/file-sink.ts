@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, mkdirSync, openSync, readSync, write, writeSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
@@ -7,7 +7,7 @@ import {
   type AuditRecord,
   type ChainHead,
   ChainVerifier,
-  chain,
+  encodeRecord,
   GENESIS,
   type VerifyReport,
 } from './audit-chain.ts';
@@ -27,12 +27,12 @@ async function* linesOf(path: string): AsyncGenerator<string> {
 }
 
 /** The chain head of an existing trail: the last complete record (a line cut off by a crash is left for verify to report). */
-async function readHead(handle: FileHandle): Promise<{ head: ChainHead; endsWithNewline: boolean }> {
-  const { size } = await handle.stat();
+function readHead(fd: number): { head: ChainHead; endsWithNewline: boolean } {
+  const { size } = fstatSync(fd);
   if (size === 0) return { head: GENESIS, endsWithNewline: true };
   const length = Math.min(size, TAIL_BYTES);
   const buffer = Buffer.alloc(length);
-  await handle.read(buffer, 0, length, size - length);
+  readSync(fd, buffer, 0, length, size - length);
   const text = buffer.toString('utf8');
   const endsWithNewline = text.endsWith('\n');
   const lines = text.split('\n').filter((l) => l.trim() !== '');
@@ -49,44 +49,57 @@ async function readHead(handle: FileHandle): Promise<{ head: ChainHead; endsWith
 }
 
 /**
- * The audit trail as a JSONL file (one record per line, append-only). The file is opened for appending only; the
- * chain continues from its last record after a restart.
+ * The audit trail as a JSONL file (one record per line, append-only). It is opened at start (synchronously: a trail
+ * that cannot be opened stops start-up) for appending only, and the chain continues from its last record. Records
+ * are chained as they are made (`encode`: no object outlives the call) and written in batches.
  */
 export class FileAuditSink implements AuditSink {
   readonly label: string;
   readonly #path: string;
-  #handle: FileHandle | undefined;
+  #fd: number | undefined;
   #head: ChainHead = GENESIS;
-  #opening: Promise<void> | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, options: { readOnly?: boolean } = {}) {
     this.#path = path;
     this.label = `file ${path}`;
+    if (options.readOnly) return;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const fd = openSync(path, 'a+', 0o600);
+    const { head, endsWithNewline } = readHead(fd);
+    if (!endsWithNewline) writeSync(fd, '\n');
+    this.#head = head;
+    this.#fd = fd;
   }
 
-  #open(): Promise<void> {
-    this.#opening ??= (async () => {
-      await mkdir(dirname(this.#path), { recursive: true, mode: 0o700 });
-      const handle = await open(this.#path, 'a+', 0o600);
-      const { head, endsWithNewline } = await readHead(handle);
-      if (!endsWithNewline) await handle.write('\n');
-      this.#head = head;
-      this.#handle = handle;
-    })();
-    this.#opening.catch(() => {
-      this.#opening = undefined;
+  /** Numbers and chains one entry now; the line (with its newline) is for `write`. */
+  encode(entry: AuditEntry): string {
+    const { line, head } = encodeRecord(entry, this.#head, entry.at ?? new Date().toISOString());
+    this.#head = head;
+    return `${line}\n`;
+  }
+
+  /** Appends encoded lines. */
+  write(text: string): Promise<void> {
+    const fd = this.#fd;
+    if (fd === undefined) return Promise.reject(new Error('the audit trail is closed'));
+    return new Promise((resolve, reject) => {
+      write(fd, text, (error, written) => {
+        if (error) reject(error);
+        else if (written < Buffer.byteLength(text)) reject(new Error(`short write (${written} bytes)`));
+        else resolve();
+      });
     });
-    return this.#opening;
+  }
+
+  writeSync(text: string): void {
+    if (this.#fd !== undefined && text) writeSync(this.#fd, text);
   }
 
   async append(entries: readonly AuditEntry[]): Promise<ChainHead> {
-    await this.#open();
-    const { lines, head } = chain(entries, this.#head);
     let text = '';
-    for (const { line } of lines) text += `${line}\n`;
-    await (this.#handle as FileHandle).write(text);
-    this.#head = head;
-    return head;
+    for (const entry of entries) text += this.encode(entry);
+    await this.write(text);
+    return this.#head;
   }
 
   async query(query: AuditQuery): Promise<AuditPage> {
@@ -116,9 +129,7 @@ export class FileAuditSink implements AuditSink {
   }
 
   async close(): Promise<void> {
-    await this.#opening?.catch(() => {});
-    await this.#handle?.close();
-    this.#handle = undefined;
-    this.#opening = undefined;
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
   }
 }

@@ -10,6 +10,7 @@ if (!path) {
   process.stderr.write('usage: verify-cli.ts <audit trail .jsonl>\n');
   process.exit(2);
 }
-const report = await new FileAuditSink(path).verify();
+// Read-only: the trail is evidence; verifying it must not touch it.
+const report = await new FileAuditSink(path, { readOnly: true }).verify();
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 process.exit(report.ok ? 0 : 1);

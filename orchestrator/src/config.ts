@@ -14,13 +14,16 @@ import { finalizeWorkflowConfig, workflowConfigSchema } from './workflows/config
 
 export type { AuditConfig, OAuthConfig } from './gateway-config.ts';
 
-/** The seven Switchboard services on their default ports; a service that is not running is reported down. */
+/**
+ * The seven Switchboard services on their default ports; a service that is not running is reported down. The
+ * secrets service's resolveSecret (server to server, under its resolve policy) is never offered to clients.
+ */
 export const DEFAULT_UPSTREAMS = [
   { name: 'linux-cli', namespace: 'linux', url: 'http://127.0.0.1:8001/mcp' },
   { name: 'cloud', namespace: 'cloud', url: 'http://127.0.0.1:8003/mcp' },
   { name: 'k8s', namespace: 'k8s', url: 'http://127.0.0.1:8008/mcp' },
   { name: 'cmdb', namespace: 'cmdb', url: 'http://127.0.0.1:8012/mcp' },
-  { name: 'secrets', namespace: 'secrets', url: 'http://127.0.0.1:8013/mcp' },
+  { name: 'secrets', namespace: 'secrets', url: 'http://127.0.0.1:8013/mcp', tools: { deny: ['resolveSecret'] } },
   { name: 'notify', namespace: 'notify', url: 'http://127.0.0.1:8014/mcp' },
   { name: 'ai-models', namespace: 'ai', url: 'http://127.0.0.1:8016/mcp' },
 ];

@@ -9,11 +9,13 @@ import {
   InterpolationError,
   interpolate,
   interpolateDeep,
-  loadProcessConfig,
+  loadProcess,
   parseDotEnv,
+  RESOLVERS,
   type Resolver,
   read,
   repoPath,
+  resolveProblems,
   type ServicePackage,
   schemaValidator,
   servicePackages,
@@ -58,10 +60,7 @@ function containerEnv(name: string): Record<string, string> {
   return { ...base, ...Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)])) };
 }
 
-const processes: DeployedProcess[] = PROCESSES.map((name) => ({
-  name,
-  config: loadProcessConfig(packages, name, containerEnv(name)),
-}));
+const processes: DeployedProcess[] = PROCESSES.map((name) => loadProcess(packages, name, containerEnv(name)));
 
 /** A compose hostname is a service name; the caller must share a network with it. */
 function resolverFrom(from: string): Resolver {
@@ -95,6 +94,10 @@ describe('docker-compose.yml', () => {
         'SWITCHBOARD_TOKENS',
         'ORCHESTRATOR_UPSTREAM_TOKEN',
         'LINUX_CLI_CMDB_TOKEN',
+        'LINUX_CLI_SECRETS_TOKEN',
+        'CLOUD_SECRETS_TOKEN',
+        'NOTIFY_SECRETS_TOKEN',
+        'AI_MODELS_SECRETS_TOKEN',
         'WORKFLOW_KEY',
         'SECRETS_FILE_PASSPHRASE',
         'POSTGRES_PASSWORD',
@@ -109,7 +112,17 @@ describe('docker-compose.yml', () => {
       expect(read('.env.example')).toMatch(new RegExp(`#[^\\n]*(openssl|node -e)[^\\n]*\\n${name}=`));
     }
     // Secrets of different roles are different values, even in the example.
-    const values = ['ORCHESTRATOR_UPSTREAM_TOKEN', 'LINUX_CLI_CMDB_TOKEN', 'WORKFLOW_KEY', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD'];
+    const values = [
+      'ORCHESTRATOR_UPSTREAM_TOKEN',
+      'LINUX_CLI_CMDB_TOKEN',
+      'LINUX_CLI_SECRETS_TOKEN',
+      'CLOUD_SECRETS_TOKEN',
+      'NOTIFY_SECRETS_TOKEN',
+      'AI_MODELS_SECRETS_TOKEN',
+      'WORKFLOW_KEY',
+      'POSTGRES_PASSWORD',
+      'REDIS_PASSWORD',
+    ];
     expect(new Set(values.map((v) => example[v])).size).toBe(values.length);
   });
 
@@ -153,6 +166,8 @@ describe('docker-compose.yml', () => {
         ...packages.map((p) => `orchestrator -> upstream ${p.name}`),
         // linux-cli looks hosts up in cmdb (the token the first draft forgot).
         'linux-cli -> cmdbUrl',
+        // The services that resolve secret:// handles, through the kit's secrets endpoint.
+        ...RESOLVERS.map((name) => `${name} -> secretsUrl`),
       ].sort(),
     );
     const problems = calls.flatMap((call) => callProblems(call, processes, resolverFrom(call.from)));
@@ -181,12 +196,78 @@ describe('docker-compose.yml', () => {
     expect(check(cmdbCall, noHosts)).toEqual([expect.stringMatching(/Host "cmdb" with 403/)]);
   });
 
+  test('a service endpoint of the kit is checked whether or not its token is set: a secrets URL without a token is caught', () => {
+    const { SWITCHBOARD_SECRETS_TOKEN: _token, ...env } = containerEnv('linux-cli');
+    const linux = loadProcess(packages, 'linux-cli', env);
+    expect(linux.endpoints).toEqual(['cmdb', 'secrets']);
+    const call = callsOf(linux).find((c) => c.what === 'secretsUrl') as Call;
+    expect(call).toMatchObject({ url: 'http://secrets:8013/mcp', token: undefined });
+    expect(callProblems(call, processes, resolverFrom('linux-cli'))).toEqual([expect.stringMatching(/sends no token.*401/)]);
+  });
+
+  test('secret resolution: the policy names exactly the services that resolve, each only its own subtree, the orchestrator nothing; its secrets upstream hides resolveSecret', () => {
+    expect(resolveProblems(processes, resolverFrom)).toEqual([]);
+    const secrets = processes.find((p) => p.name === 'secrets')?.config;
+    expect(secrets?.resolvePolicy).toEqual(Object.fromEntries(RESOLVERS.map((name) => [name, [`local/${name}/**`]])));
+    // They resolve their credentials at start: each waits for secrets to be ready, on a network it shares.
+    for (const name of RESOLVERS) {
+      expect({ name, dependsOn: compose.services[name]?.depends_on?.secrets }).toEqual({
+        name,
+        dependsOn: { condition: 'service_healthy' },
+      });
+    }
+  });
+
+  test('the resolution check catches a grant to the orchestrator, to a name without a token, outside a subtree, a missing grant, a borrowed token, an exposed resolveSecret', () => {
+    const policyOf = (ps: DeployedProcess[]) =>
+      ps.find((p) => p.name === 'secrets')?.config.resolvePolicy as Record<string, string[]>;
+    const withPolicy = (change: (policy: Record<string, string[]>) => Record<string, string[]>) =>
+      processes.map((p) =>
+        p.name === 'secrets' ? { ...p, config: { ...p.config, resolvePolicy: change({ ...policyOf(processes) }) } } : p,
+      );
+    const check = (ps: DeployedProcess[]) => resolveProblems(ps, resolverFrom);
+    expect(check(withPolicy((p) => ({ ...p, orchestrator: ['local/orchestrator/**'] })))).toEqual([
+      expect.stringMatching(/gives orchestrator .*serves clients' calls/),
+    ]);
+    expect(check(withPolicy((p) => ({ ...p, k8s: ['local/k8s/**'] })))).toEqual([
+      expect.stringMatching(/names k8s, which has no token/),
+    ]);
+    expect(check(withPolicy(({ notify: _n, ...p }) => p))).toEqual([
+      expect.stringMatching(/notify resolves, but the resolve policy gives it nothing/),
+    ]);
+    const wide = check(withPolicy((p) => ({ ...p, 'linux-cli': ['local/**'] })));
+    expect(wide).toContainEqual(expect.stringMatching(/"local\/\*\*" is not inside <backend>\/linux-cli\//));
+    expect(wide).toContainEqual(expect.stringMatching(/"local\/\*\*" resolves local\/notify\/some\/key/));
+    const cloudToken = callsOf(processes.find((p) => p.name === 'cloud') as DeployedProcess).find(
+      (c) => c.what === 'secretsUrl',
+    )?.token;
+    const borrowed = processes.map((p) =>
+      p.name === 'notify' ? { ...p, config: { ...p.config, secretsToken: cloudToken } } : p,
+    );
+    expect(check(borrowed)).toEqual([expect.stringMatching(/notify resolves through .* as "cloud"/)]);
+    const exposed = processes.map((p) =>
+      p.name === 'orchestrator'
+        ? {
+            ...p,
+            config: {
+              ...p.config,
+              upstreams: (p.config.upstreams as { name: string; tools: object }[]).map((u) =>
+                u.name === 'secrets' ? { ...u, tools: { allow: ['*'], deny: [] } } : u,
+              ),
+            },
+          }
+        : p,
+    );
+    expect(check(exposed)).toEqual([expect.stringMatching(/orchestrator -> upstream secrets offers resolveSecret/)]);
+  });
+
   test('clients reach the orchestrator with the tokens of SWITCHBOARD_TOKENS; services accept only their callers', () => {
     const orchestrator = processes.find((p) => p.name === 'orchestrator')?.config;
     expect(orchestrator?.credentials).toEqual([{ name: 'ops', token: 'replace-me-client-token-0000' }]);
     for (const p of processes.filter((p) => p.name !== 'orchestrator')) {
       const names = p.config.credentials.map((c: { name: string }) => c.name).sort();
-      expect(names).toEqual(p.name === 'cmdb' ? ['linux-cli', 'orchestrator'] : ['orchestrator']);
+      const callers = { cmdb: ['linux-cli', 'orchestrator'], secrets: [...RESOLVERS, 'orchestrator'].sort() };
+      expect(names).toEqual(callers[p.name as keyof typeof callers] ?? ['orchestrator']);
     }
   });
 

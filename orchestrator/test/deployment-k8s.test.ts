@@ -10,10 +10,12 @@ import {
   callsOf,
   type DeployedProcess,
   dockerfileEnv,
-  loadProcessConfig,
+  loadProcess,
+  RESOLVERS,
   type Resolver,
   read,
   repoPath,
+  resolveProblems,
   type ServicePackage,
   servicePackages,
   storeUrlsOf,
@@ -174,7 +176,7 @@ function deploy(docs: Doc[], variant: string): Deployed {
       if (!name) continue;
       const dir = join(tmp, variant.replace(/\W+/g, '-'), name);
       const { env, file } = containerEnvironment(docs, workload, container, dir);
-      processes.push({ name, config: loadProcessConfig(packages, name, env, file) });
+      processes.push(loadProcess(packages, name, env, file));
       workloadOf[name] = workload;
     }
   }
@@ -285,9 +287,28 @@ describe.each(VARIANTS)('k8s: $name', ({ name: variant, docs }) => {
   test('every call between pods reaches a Service of a process that listens there, allows the Host and accepts the token', () => {
     const calls = deployed.processes.flatMap(callsOf);
     expect(calls.map((c) => `${c.from} -> ${c.what}`).sort()).toEqual(
-      [...packages.map((p) => `orchestrator -> upstream ${p.name}`), 'linux-cli -> cmdbUrl'].sort(),
+      [
+        ...packages.map((p) => `orchestrator -> upstream ${p.name}`),
+        'linux-cli -> cmdbUrl',
+        ...RESOLVERS.map((name) => `${name} -> secretsUrl`),
+      ].sort(),
     );
     expect(calls.flatMap((call) => callProblems(call, deployed.processes, resolve))).toEqual([]);
+    // Each caller is known to the service by its own name (one Secret per token, none shared).
+    for (const call of calls) {
+      const target = deployed.processes.find((p) => p.name === new URL(call.url).hostname);
+      expect({ call: call.what, as: target?.config.credentials.find((c) => c.token === call.token)?.name }).toEqual({
+        call: call.what,
+        as: call.from,
+      });
+    }
+  });
+
+  test('secret resolution: the policy names exactly the services that resolve, each only its own subtree, the orchestrator nothing; its secrets upstream hides resolveSecret', () => {
+    expect(resolveProblems(deployed.processes, () => resolve)).toEqual([]);
+    const secrets = deployed.processes.find((p) => p.name === 'secrets')?.config;
+    expect(secrets?.resolvePolicy).toEqual(Object.fromEntries(RESOLVERS.map((name) => [name, [`local/${name}/**`]])));
+    expect(secrets?.credentials.map((c) => c.name).sort()).toEqual([...RESOLVERS, 'orchestrator'].sort());
   });
 
   test('every database and cache URL reaches PostgreSQL / Redis with their password and a database the init script creates', () => {
@@ -328,16 +349,18 @@ describe.each(VARIANTS)('k8s: $name', ({ name: variant, docs }) => {
       ([from, to, port]) => !policyAllows(docs, endpointOf(byApp(from)), endpointOf(byApp(to)), port),
     );
     expect(blocked).toEqual([]);
-    // Who else reaches each service's port: nobody but the orchestrator, Prometheus, and linux-cli for cmdb.
+    // Who else reaches each service's port: nobody but the orchestrator, Prometheus, linux-cli for cmdb, and the
+    // services that resolve handles for secrets.
     for (const p of deployed.processes.filter((p) => p.name !== 'orchestrator')) {
       const target = deployed.workloadOf[p.name] as Doc;
       const callers = all
         .filter((w) => policyAllows(docs, endpointOf(w), endpointOf(target), p.config.port))
         .map(appOf)
         .sort();
+      const others: Record<string, string[]> = { cmdb: ['linux-cli'], secrets: RESOLVERS };
       expect({ service: p.name, callers }).toEqual({
         service: p.name,
-        callers: p.name === 'cmdb' ? ['linux-cli', 'orchestrator', 'prometheus'] : ['orchestrator', 'prometheus'],
+        callers: [...(others[p.name] ?? []), 'orchestrator', 'prometheus'].sort(),
       });
     }
     expect(policyAllows(docs, 'outside', endpointOf(byApp('orchestrator')), 8000)).toBe(true);

@@ -6,9 +6,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { type ConfigSpec, kitConfigSpec, loadConfig, mergeConfigSpecs } from '@switchboard/shared';
+import { type ConfigSpec, createNameFilter, kitConfigSpec, loadConfig, mergeConfigSpecs } from '@switchboard/shared';
 import { Ajv } from 'ajv';
-import { loadOrchestratorConfig } from '../src/config.ts';
+import { loadOrchestratorConfig, orchestratorConfigSpec } from '../src/config.ts';
 
 export const root = new URL('../../', import.meta.url);
 export const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
@@ -78,6 +78,47 @@ export function loadProcessConfig(
   const pkg = packages.find((p) => p.name === name);
   if (!pkg) throw new Error(`no package for ${name}`);
   return loadConfig(name, pkg.spec, { env, file }) as LoadedConfig;
+}
+
+/** A process's configuration spec, as the process builds it. */
+export function processSpec(packages: ServicePackage[], name: string, env: Record<string, string> = {}): ConfigSpec {
+  if (name === 'orchestrator') return orchestratorConfigSpec(env) as unknown as ConfigSpec;
+  const pkg = packages.find((p) => p.name === name);
+  if (!pkg) throw new Error(`no package for ${name}`);
+  return pkg.spec;
+}
+
+/**
+ * The service endpoints a configuration spec declares, by key (`cmdb`, `secrets`): every group the kit's
+ * serviceEndpointConfig(key, PREFIX) defines, recognised by its shape in the spec (`<key>Url`, `<key>Token`,
+ * `<key>TokenFile` read from PREFIX_URL, PREFIX_TOKEN, PREFIX_TOKEN_FILE), so the kit's own secrets endpoint
+ * (SWITCHBOARD_SECRETS_*) and a service's (LINUX_CLI_CMDB_*) are found alike, set or not. Other URLs (provider
+ * APIs, databases) are not endpoints of a Switchboard process.
+ */
+export function endpointKeysOf(spec: ConfigSpec): string[] {
+  const env = spec.env as Record<string, string | undefined>;
+  const keys: string[] = [];
+  for (const [setting, variable] of Object.entries(env)) {
+    const key = /^(.+)Url$/.exec(setting)?.[1];
+    const prefix = variable && /^(.+)_URL$/.exec(variable)?.[1];
+    if (!key || !prefix) continue;
+    if (env[`${key}Token`] === `${prefix}_TOKEN` && env[`${key}TokenFile`] === `${prefix}_TOKEN_FILE`) keys.push(key);
+  }
+  return keys.sort();
+}
+
+/** One process of a deployment, loaded: its configuration and the service endpoints its spec declares. */
+export function loadProcess(
+  packages: ServicePackage[],
+  name: string,
+  env: Record<string, string>,
+  file?: string,
+): DeployedProcess {
+  return {
+    name,
+    config: loadProcessConfig(packages, name, env, file),
+    endpoints: endpointKeysOf(processSpec(packages, name, env)),
+  };
 }
 
 /** The ENV lines of the Dockerfile: the environment every container starts from. */
@@ -196,6 +237,8 @@ export function schemaValidator(schema: object) {
 export interface DeployedProcess {
   name: string;
   config: LoadedConfig;
+  /** The service endpoint keys of its configuration spec (endpointKeysOf). */
+  endpoints: string[];
 }
 
 /** Where a URL's host:port lands: the process there and the port it listens on, or why it lands nowhere. */
@@ -220,13 +263,11 @@ export function callsOf(process: DeployedProcess): Call[] {
       }
     }
   }
-  for (const key of Object.keys(config)) {
-    const match = /^([a-z]+)Url$/.exec(key);
-    if (!match || typeof config[key] !== 'string' || !/^https?:/.test(config[key])) continue;
-    if (['twilioApiUrl', 'slackApiUrl', 'qdrantUrl'].includes(key) || key.endsWith('BaseUrl')) continue;
-    if (Object.hasOwn(config, `${match[1]}Token`) || Object.hasOwn(config, `${match[1]}TokenFile`)) {
-      calls.push({ from: process.name, what: key, url: config[key], token: config[`${match[1]}Token`] });
-    }
+  // Every configured service endpoint (the token file, if given, was read into <key>Token at load).
+  for (const key of process.endpoints) {
+    const url = config[`${key}Url`];
+    if (typeof url !== 'string' || url === '') continue;
+    calls.push({ from: process.name, what: `${key}Url`, url, token: config[`${key}Token`] });
   }
   return calls;
 }
@@ -272,3 +313,85 @@ export function storeUrlsOf(config: LoadedConfig): { what: string; url: string }
   add('workflows.postgresUrl', (config.workflows as { postgresUrl?: string } | undefined)?.postgresUrl);
   return out;
 }
+
+/** The secrets service's own policy matcher (services/secrets/src/safety/resolve-policy.ts), the one it enforces. */
+const { ResolvePolicy } = (await import(pathToFileURL(repoPath('services/secrets/src/safety/resolve-policy.ts')).href)) as {
+  ResolvePolicy: new (spec: Record<string, readonly string[]>) => { match(c: string, b: string, p: string): string | undefined };
+};
+
+/** The services that resolve secret:// handles server to server (their credentials, env values, SSH keys). */
+export const RESOLVERS = ['ai-models', 'cloud', 'linux-cli', 'notify'];
+
+/** The tool of the secrets service that hands a value to its caller (sealed): for services only, never for models. */
+export const RESOLVE_TOOL = 'resolveSecret';
+
+/**
+ * Server-to-server resolution checked against the whole deployment. The process with a `resolvePolicy` is the
+ * secrets service; its resolvers are the processes whose kit secrets endpoint (`secretsUrl`) lands on it. Problems:
+ * a resolver that sends no token it accepts under the resolver's own name; a policy that does not name exactly the
+ * resolvers (a caller named without a token would be a grant waiting for whoever gets that name, a resolver left
+ * out gets PERMISSION_DENIED at start); a glob reaching outside `<backend>/<caller>/`, or into another caller's
+ * subtree; a glob for a token the orchestrator sends; an orchestrator upstream on the secrets service that offers
+ * resolveSecret to clients.
+ */
+export function resolveProblems(processes: DeployedProcess[], resolverFrom: (from: string) => Resolver): string[] {
+  const problems: string[] = [];
+  const landsOn = (call: Call) => {
+    const url = new URL(call.url);
+    const target = resolverFrom(call.from)(url.hostname, Number(url.port || (url.protocol === 'https:' ? 443 : 80)));
+    return 'error' in target ? undefined : processes.find((p) => p.name === target.process);
+  };
+  const holders = processes.filter((p) => p.config.resolvePolicy !== undefined);
+  if (holders.length !== 1) return [`expected one secrets service (a process with resolvePolicy), found ${holders.length}`];
+  const secrets = holders[0] as DeployedProcess;
+  const policy = secrets.config.resolvePolicy as Record<string, string[]>;
+  const nameOf = (token: string | undefined) => secrets.config.credentials.find((c) => c.token === token)?.name;
+
+  const calls = processes.flatMap(callsOf).filter((call) => landsOn(call) === secrets);
+  const resolvers = new Set<string>();
+  for (const call of calls.filter((c) => c.what === 'secretsUrl')) {
+    const name = nameOf(call.token);
+    if (name !== call.from) {
+      problems.push(`${call.from} resolves through ${call.url} as ${name ? `"${name}"` : 'nobody (no token it accepts)'}`);
+    }
+    resolvers.add(call.from);
+  }
+  for (const resolver of resolvers) {
+    if (!policy[resolver]?.length) problems.push(`${resolver} resolves, but the resolve policy gives it nothing`);
+  }
+  const upstreamCallers = new Set(
+    calls.filter((c) => c.what.startsWith('upstream ')).map((c) => nameOf(c.token) ?? `(token of ${c.from})`),
+  );
+  for (const [caller, globs] of Object.entries(policy)) {
+    if (upstreamCallers.has(caller)) {
+      problems.push(`the resolve policy gives ${caller} ${JSON.stringify(globs)}: its token serves clients' calls`);
+    } else if (!resolvers.has(caller)) {
+      problems.push(`the resolve policy names ${caller}, which has no token to resolve with`);
+    }
+    for (const glob of globs) {
+      const [backend = '', subtree = '', ...rest] = glob.split('/');
+      if (backend.includes('*') || subtree !== caller || rest.length === 0) {
+        problems.push(`resolve policy ${caller}: "${glob}" is not inside <backend>/${caller}/`);
+      }
+    }
+    // The same through the service's own matcher: no grant reaches another process's subtree.
+    const matcher = new ResolvePolicy(policy);
+    for (const other of processes.map((p) => p.name).filter((o) => o !== caller)) {
+      for (const backend of new Set(globs.map((g) => g.split('/')[0] as string))) {
+        const glob = matcher.match(caller, backend, `${other}/some/key`);
+        if (glob) problems.push(`resolve policy ${caller}: "${glob}" resolves ${backend}/${other}/some/key`);
+      }
+    }
+  }
+  for (const call of calls.filter((c) => c.what.startsWith('upstream '))) {
+    const upstream = (processes.find((p) => p.name === call.from)?.config.upstreams as UpstreamLike[] | undefined)?.find(
+      (u) => `upstream ${u.name}` === call.what,
+    );
+    if (upstream && createNameFilter(upstream.tools.allow, upstream.tools.deny)(RESOLVE_TOOL)) {
+      problems.push(`${call.from} -> ${call.what} offers ${RESOLVE_TOOL} to its clients (add it to tools.deny)`);
+    }
+  }
+  return problems;
+}
+
+type UpstreamLike = { name: string; tools: { allow: string[]; deny: string[] } };

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
+import { createNameFilter } from '@switchboard/shared';
 import { parse, parseAllDocuments } from 'yaml';
 import { DEFAULT_UPSTREAMS, loadOrchestratorConfig } from '../src/config.ts';
 
@@ -72,6 +73,41 @@ describe('deployment files cover the orchestrator', () => {
     expect(fromFile.upstreams).toEqual(defaults.upstreams.filter((u) => started.includes(u.name)));
     expect(fromFile.separator).toBe(defaults.separator);
     expect(fromFile.downBehavior).toBe(defaults.downBehavior);
+  });
+
+  test('the secrets upstream denies resolveSecret by default: built in, in the shipped orchestrator.yaml and the k8s ConfigMap', () => {
+    // resolveSecret is for services resolving with their own tokens; a client (a model) must never reach it.
+    const offers = (upstreams: { name: string; tools: { allow: string[]; deny: string[] } }[]) => {
+      const secrets = upstreams.find((u) => u.name === 'secrets');
+      if (!secrets) throw new Error('no secrets upstream');
+      const allows = createNameFilter(secrets.tools.allow, secrets.tools.deny);
+      return { resolveSecret: allows('resolveSecret'), getSecret: allows('getSecret'), listSecrets: allows('listSecrets') };
+    };
+    const expected = { resolveSecret: false, getSecret: true, listSecrets: true };
+    expect(DEFAULT_UPSTREAMS.find((u) => u.name === 'secrets')).toMatchObject({ tools: { deny: ['resolveSecret'] } });
+    expect(offers(loadOrchestratorConfig({ env: { SWITCHBOARD_AUTH: 'none' } }).upstreams)).toEqual(expected);
+    // The compose overrides (URL and token per upstream) keep the built-in deny.
+    const overridden = loadOrchestratorConfig({
+      env: {
+        SWITCHBOARD_AUTH: 'none',
+        SWITCHBOARD_UPSTREAM_SECRETS_URL: 'http://secrets:8013/mcp',
+        SWITCHBOARD_UPSTREAM_SECRETS_TOKEN: 'upstream-token-for-this-test',
+      },
+    });
+    expect(offers(overridden.upstreams)).toEqual(expected);
+    const shipped = loadOrchestratorConfig({
+      env: { SWITCHBOARD_AUTH: 'none' },
+      file: fileURLToPath(new URL('orchestrator/orchestrator.yaml', root)),
+    });
+    expect(offers(shipped.upstreams)).toEqual(expected);
+    const docs = parseAllDocuments(read('k8s/base/orchestrator.yaml')).map((d) => d.toJSON());
+    const k8s = parse(docs.find((d) => d.kind === 'ConfigMap')?.data['orchestrator.yaml']) as {
+      upstreams: { name: string; tools?: { allow?: string[]; deny?: string[] } }[];
+    };
+    const tools = (u: (typeof k8s.upstreams)[number]) => ({ allow: u.tools?.allow ?? ['*'], deny: u.tools?.deny ?? [] });
+    expect(offers(k8s.upstreams.map((u) => ({ name: u.name, tools: tools(u) })))).toEqual(expected);
+    // The filter is not vacuous: without the deny the tool is offered.
+    expect(offers([{ name: 'secrets', tools: { allow: ['*'], deny: [] } }]).resolveSecret).toBe(true);
   });
 
   test('compose runs it on 8000 pointing at the services by hostname; Prometheus scrapes it', () => {

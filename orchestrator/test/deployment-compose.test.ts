@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
 import {
@@ -84,6 +86,25 @@ describe('docker-compose.yml', () => {
     const broken = structuredClone(compose) as Compose & { services: Record<string, Record<string, unknown>> };
     (broken.services.cmdb as Record<string, unknown>).healthchek = { test: ['CMD', 'true'] };
     expect(validate(broken)).toBe(false);
+  });
+
+  test('Compose itself reads the file with .env.example (docker-compose, from Debian, installed by .ci/run)', () => {
+    const out = execFileSync(
+      'docker-compose',
+      [
+        '--env-file',
+        fileURLToPath(new URL('../../.env.example', import.meta.url)),
+        '-f',
+        fileURLToPath(new URL('../../docker-compose.yml', import.meta.url)),
+        'config',
+        '-q',
+      ],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    expect(out).toBe('');
   });
 
   test('.env.example names exactly the variables the file uses, and the file refuses to start without the required ones', () => {

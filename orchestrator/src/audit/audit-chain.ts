@@ -47,7 +47,11 @@ function sha256(text: string): string {
  */
 export function encodeRecord(entry: AuditEntry, head: ChainHead, at: string): { line: string; head: ChainHead } {
   const seq = head.seq + 1;
-  const { at: _at, ...fields } = entry;
+  let fields: AuditEntry = entry;
+  if (entry.at !== undefined) {
+    const { at: _at, ...rest } = entry;
+    fields = rest;
+  }
   const inner = JSON.stringify(fields);
   const body = `{"seq":${seq},"at":${JSON.stringify(entry.at ?? at)}${inner.length > 2 ? `,${inner.slice(1, -1)}` : ''},"prev":"${head.hash}"}`;
   const digest = sha256(body);

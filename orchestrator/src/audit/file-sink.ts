@@ -72,8 +72,8 @@ export class FileAuditSink implements AuditSink {
   }
 
   /** Numbers and chains one entry now; the line (with its newline) is for `write`. */
-  encode(entry: AuditEntry): string {
-    const { line, head } = encodeRecord(entry, this.#head, entry.at ?? new Date().toISOString());
+  encode(entry: AuditEntry, at: string = new Date().toISOString()): string {
+    const { line, head } = encodeRecord(entry, this.#head, at);
     this.#head = head;
     return `${line}\n`;
   }

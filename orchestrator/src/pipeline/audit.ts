@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../audit/audit-chain.ts';
 import type { ToolCall } from './tool-call.ts';
 
 /**
@@ -8,7 +9,7 @@ export function auditCall(call: ToolCall, outcome: string): void {
   const { identity, target } = call;
   const audit = call.host.gateway.audit;
   if (!audit.enabled) return;
-  audit.record({
+  const entry: AuditEntry = {
     type: 'call',
     caller: identity.id,
     callerKind: identity.kind,
@@ -19,6 +20,7 @@ export function auditCall(call: ToolCall, outcome: string): void {
     outcome,
     durationMs: Math.round(performance.now() - call.started),
     correlationId: call.carrier.correlationId,
-    ...(call.approval ? { approval: call.approval } : {}),
-  });
+  };
+  if (call.approval) entry.approval = call.approval;
+  audit.record(entry);
 }

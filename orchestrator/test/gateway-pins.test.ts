@@ -39,7 +39,7 @@ describe('pinned tool definitions', () => {
   async function start(config: Record<string, unknown>, policy?: Record<string, unknown>): Promise<RunningOrchestrator> {
     const orch = await startOrchestrator(config, {}, policy ? { policy } : {});
     running.push(orch);
-    await waitUp(orch, 'rug');
+    await waitUp(orch, ...(config.upstreams as { name: string }[]).map((u) => u.name));
     await waitFor(() => orch.orchestrator.gateway.pins.loaded, 10_000, 'pins loaded');
     return orch;
   }

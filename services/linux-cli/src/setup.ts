@@ -1,9 +1,10 @@
-import { chmodSync, chownSync, mkdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import {
   ConfigError,
   createServiceClient,
   type KitConfig,
+  type Logger,
   type SetupInput,
   type SetupResult,
   serviceEndpoint,
@@ -15,7 +16,8 @@ import type { LinuxCliClients } from './context.ts';
 import { JobManager } from './exec/job-manager.ts';
 import { OutputStore } from './exec/output-store.ts';
 import { BackupStore } from './fs/backup-store.ts';
-import { isInside, isInsideAny, realPathLoose } from './fs/real-path.ts';
+import { defaultWorkspace } from './fs/default-workspace.ts';
+import { isInsideAny, realPathLoose } from './fs/real-path.ts';
 import { loadPolicy } from './policy/load-policy.ts';
 import { createAuditLog } from './safety/audit-log.ts';
 import { hostUser, setupSandbox } from './sandbox/setup-sandbox.ts';
@@ -25,28 +27,19 @@ import { createCommandValidator } from './validator/validate.ts';
 
 export const SERVICE_VERSION = '0.1.0';
 
-function realRoots(config: Readonly<LinuxCliConfig & KitConfig>, problems: string[]): string[] {
+function realRoots(config: Readonly<LinuxCliConfig & KitConfig>, log: Logger, problems: string[]): string[] {
   const out: string[] = [];
   const isDefault = config.roots.length === 1 && config.roots[0] === resolve(config.dataDir, 'linux-cli', 'workspace');
-  for (const root of config.roots) {
+  for (const configured of config.roots) {
     try {
-      if (isDefault) {
-        mkdirSync(root, { recursive: true, mode: 0o750 });
-        const owner = hostUser(config);
-        if (owner) {
-          // The sandbox user must reach its workspace: let it walk through the data directories (not list them).
-          for (let dir = dirname(root); isInside(dir, resolve(config.dataDir)); dir = dirname(dir))
-            chmodSync(dir, statSync(dir).mode | 0o001);
-          chownSync(root, owner.uid, owner.gid);
-        }
-      }
+      const root = isDefault ? defaultWorkspace(configured, config.dataDir, hostUser(config), log) : configured;
       if (!statSync(root).isDirectory()) {
         problems.push(`roots (LINUX_CLI_ROOTS): ${root} is not a directory`);
         continue;
       }
       out.push(realpathSync(root));
     } catch (error) {
-      problems.push(`roots (LINUX_CLI_ROOTS): ${root} cannot be used (${(error as NodeJS.ErrnoException).code ?? error})`);
+      problems.push(`roots (LINUX_CLI_ROOTS): ${configured} cannot be used (${(error as NodeJS.ErrnoException).code ?? error})`);
     }
   }
   return out;
@@ -62,7 +55,7 @@ export async function setupLinuxCli(
   const { log, redactor, secrets } = input;
   const config = input.config as Readonly<LinuxCliConfig & KitConfig>;
   const problems: string[] = [];
-  const roots = realRoots(config, problems);
+  const roots = realRoots(config, log, problems);
   const pathDirs = config.childPath.split(':').filter((dir) => isAbsolute(dir));
   if (pathDirs.length === 0) problems.push('childPath (LINUX_CLI_CHILD_PATH) has no absolute directory');
   if (problems.length > 0) throw new ConfigError('linux-cli', problems);

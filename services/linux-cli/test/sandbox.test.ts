@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -222,6 +223,26 @@ describe('the service runs every local command in the sandbox', () => {
     } finally {
       await h.close();
       sandbox.cleanup();
+    }
+  });
+
+  test('a default workspace the sandbox user could not reach (a 0700 home above the data) moves below /var/lib', async () => {
+    if (!asRoot) return;
+    const home = mkdtempSync(join(tmpdir(), 'linux-cli-closed-home-'));
+    const data = join(home, 'checkout', '.data');
+    const unused = makeSandbox('linux-cli-unused-');
+    const h = await startHarness(unused, { env: { SWITCHBOARD_DATA_DIR: data } });
+    let workspace = '';
+    try {
+      workspace = (await h.ok('runCommand', { argv: ['pwd'] })).stdout.trim();
+      expect(workspace).toMatch(/^\/var\/lib\/switchboard\/linux-cli\/workspace-[0-9a-f]{12}$/);
+      expect((await h.ok('runCommand', { argv: ['touch', 'made-here'] })).exitCode).toBe(0);
+      expect(statSync(home).mode & 0o777).toBe(0o700);
+    } finally {
+      await h.close();
+      rmSync(home, { recursive: true, force: true });
+      unused.cleanup();
+      if (workspace) rmSync(workspace, { recursive: true, force: true });
     }
   });
 

@@ -101,7 +101,12 @@ describe('stdio downstream', () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [ORCHESTRATOR_MAIN, '--stdio'],
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWITCHBOARD_CONFIG: configFile },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        SWITCHBOARD_CONFIG: configFile,
+        SWITCHBOARD_DATA_DIR: join(dir.path, 'data'),
+      },
       stderr: 'pipe',
     });
     let stderr = '';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connectInMemory, type TestClient } from '../src/testing/index.ts';
 import { kitTestService } from './fixtures/kit-test-service.ts';
 
@@ -32,6 +32,19 @@ describe('tools through an in-memory client', () => {
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ text: 'hi', caller: 'test' });
     expect(JSON.parse((result.content as { text: string }[])[0]?.text ?? '')).toEqual(result.structuredContent);
+  });
+
+  test('an argument the tool does not declare is INVALID_ARGUMENT naming it, and the listing says none are allowed', async () => {
+    client = await connectInMemory(kitTestService);
+    const { tools } = await client.listTools();
+    expect(tools.find((tool) => tool.name === 'echo')?.inputSchema).toMatchObject({ additionalProperties: false });
+    const result = await client.request(
+      { method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi', txet: 'typo' } } },
+      CallToolResultSchema,
+    );
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
+    expect(JSON.stringify(result.structuredContent)).toContain('txet');
   });
 
   test('invalid arguments give INVALID_ARGUMENT naming the field', async () => {

@@ -164,11 +164,13 @@ describe('workflow runs under the gateway', () => {
     });
     expect(computed.error).toMatchObject({ type: 'validation', code: 'INVALID_ARGUMENT' });
     expect(computed.error.message).toContain('extra');
-    const loose = await ok(ada, 'executeWorkflow', {
-      workflow: workflow('loose', [probeStep('e', 'echo', { value: 1, extra: 2 })]),
+    // Every kit tool's input schema is strict too (additionalProperties: false), so a typo there is caught the same way.
+    const kit = await ok(ada, 'executeWorkflow', {
+      workflow: workflow('kit', [probeStep('e', 'echo', { value: 1, extra: 2 })]),
       mode: 'validate',
     });
-    expect(loose.status).toBe('valid');
+    expect(kit.status).toBe('invalid');
+    expect(kit.problems[0].message).toContain('extra');
   });
 
   test('listWorkflowRuns takes one status or several', async () => {

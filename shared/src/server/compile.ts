@@ -6,6 +6,11 @@ type ObjectSchema = { type: 'object'; [key: string]: unknown };
 /** A tool with its JSON Schemas computed once, as `tools/list` serves it. */
 export interface CompiledTool {
   definition: AnyToolDefinition;
+  /**
+   * The input schema as calls are checked against it: the tool's own, strict, so an argument it does not declare (a
+   * typo'd name) is an error rather than silently dropped; the listing says so (additionalProperties: false).
+   */
+  input: z.ZodObject;
   listing: {
     name: string;
     title: string;
@@ -60,13 +65,15 @@ export function acceptsErrorEnvelope(outputSchema: unknown): boolean {
 }
 
 export function compileTool(definition: AnyToolDefinition): CompiledTool {
+  const input = definition.input.strict();
   return {
     definition,
+    input,
     listing: {
       name: definition.name,
       title: definition.title,
       description: definition.description,
-      inputSchema: jsonSchemaOf(definition.input, 'input'),
+      inputSchema: jsonSchemaOf(input, 'input'),
       outputSchema: outputSchemaOf(definition.output),
       annotations: { title: definition.title, ...definition.annotations },
       ...(definition.discloses?.length ? { _meta: { [DISCLOSES_META_KEY]: [...definition.discloses] } } : {}),

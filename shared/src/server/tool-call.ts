@@ -84,7 +84,7 @@ export async function runToolCall(
         details: { reason: 'disabled' },
       });
     }
-    const args = definition.input.safeParse(rawArgs ?? {});
+    const args = tool.input.safeParse(rawArgs ?? {});
     if (!args.success) {
       throw new ToolError('INVALID_ARGUMENT', `invalid arguments for ${definition.name}: ${describeIssues(args.error)}`);
     }

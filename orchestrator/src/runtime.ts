@@ -61,16 +61,6 @@ function load(options: OrchestratorOptions): Readonly<OrchestratorConfig & KitCo
   >;
 }
 
-/**
- * What the kit's HTTP front sees of the configuration. With token auth the orchestrator authenticates every MCP request
- * itself (static tokens and OAuth access tokens, in its identify stage), so the kit's guard stands aside (`endpoint`)
- * and the per-client request limit is applied per identity there instead.
- */
-function kitFront(config: Readonly<OrchestratorConfig & KitConfig>): Readonly<OrchestratorConfig & KitConfig> {
-  if (config.auth !== 'token') return config;
-  return { ...config, auth: 'endpoint' as unknown as KitConfig['auth'], rateLimitPerMinute: 0 };
-}
-
 /** Builds the orchestrator: configuration (throws ConfigError), logger, metrics and the federation, started. */
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const config = load(options);
@@ -203,7 +193,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       listenHttp({
         name: 'orchestrator',
         version: VERSION,
-        config: kitFront(config),
+        config,
         log,
         registry: metrics.registry,
         readiness: {},

@@ -223,6 +223,8 @@ export function createOrchestratorEndpoint(options: OrchestratorEndpointOptions)
 
   return {
     lean: true,
+    // Static tokens and OAuth access tokens are checked in the identify stage, per-identity limits there too.
+    authenticatesItself: true,
     paths: ['/mcp', '/sse', '/messages', METADATA_PATH],
     async handle(req, res, path, query) {
       if (req.method === 'GET' && http.metadata(path, res)) return;

@@ -19,6 +19,13 @@ import { createServiceRoutes, type HttpRoute } from './routes.ts';
 interface McpHttpEndpointBase {
   /** Path prefixes served, e.g. `/mcp` (which also covers `/mcp/<anything>`), `/sse`, `/messages`. */
   readonly paths: readonly string[];
+  /**
+   * The endpoint authenticates every request itself and limits each caller itself (the orchestrator: static tokens and
+   * OAuth access tokens, per-identity limits), so the kit's bearer guard and per-client rate limiter stand aside for
+   * it; the Host guard, body limit and draining still apply. Only with SWITCHBOARD_AUTH=token (with `none` nothing
+   * is authenticated anywhere).
+   */
+  readonly authenticatesItself?: boolean;
   sessionCount(): number;
   /** Closes every session (ends SSE streams). */
   close(): Promise<void>;
@@ -150,8 +157,12 @@ export function createHttpHandlers(options: HttpAppOptions): HttpHandlers {
   const { config, log, endpoint } = options;
   const guards = [
     createHostGuard({ listenHost: config.host, allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins }),
-    createAuthenticator({ mode: config.auth, credentials: config.credentials, realm: options.name }),
-    createRateLimiter({ perMinute: config.rateLimitPerMinute }),
+    createAuthenticator({
+      mode: endpoint.authenticatesItself && config.auth === 'token' ? 'endpoint' : config.auth,
+      credentials: config.credentials,
+      realm: options.name,
+    }),
+    createRateLimiter({ perMinute: endpoint.authenticatesItself && config.auth === 'token' ? 0 : config.rateLimitPerMinute }),
   ];
   const ops = createOpsApp(options);
   const prefixes = endpoint.paths.map((p) => `${p}/`);

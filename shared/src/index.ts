@@ -13,7 +13,7 @@ export {
   type ServiceClientOptions,
 } from './client/service-client.ts';
 export { type SseEvent, SseParser } from './client/sse-parser.ts';
-export { envBoolean, envBytes, envInt, envList } from './config/env-values.ts';
+export { envBoolean, envBytes, envInt, envJson, envList } from './config/env-values.ts';
 export { type Credential, type KitConfig, kitConfigSpec, LOG_LEVELS, processConfigSource } from './config/kit-config.ts';
 export {
   ConfigError,
@@ -75,7 +75,7 @@ export { createLogger, type LogDestination, type Logger } from './logging/logger
 export { createRedactor, REDACTED, Redactor } from './logging/redactor.ts';
 export { Counter, createMetrics, DURATION_BUCKETS, Gauge, Histogram, Registry, type ServiceMetrics } from './metrics.ts';
 export { capValue } from './output/cap.ts';
-export { decodeCursor, encodeCursor, fitPage, type Page, pageInput, pageOutput } from './output/paging.ts';
+export { countWithin, decodeCursor, encodeCursor, fitPage, type Page, pageInput, pageOutput } from './output/paging.ts';
 export { createNameFilter, matchesNamePattern, namePatternRegExp } from './policy/name-pattern.ts';
 export { type Abortable, InFlight } from './runtime/in-flight.ts';
 export { type HttpHandle, type ListenHttpOptions, listenHttp } from './runtime/listen-http.ts';

@@ -1,19 +1,7 @@
-import { defineConfig, envBoolean, envInt, envList, z } from '@switchboard/shared';
+import { defineConfig, envBoolean, envInt, envJson, envList, z } from '@switchboard/shared';
 import { databaseUrl } from '@switchboard/shared/sql';
 import { BUILTIN_MODELS } from './registry/catalogue.ts';
 import { type ModelEntry, modelSchema, PROVIDER_KINDS } from './registry/model-entry.ts';
-
-/** A JSON value from an environment variable (a string) or a typed value from the YAML file. */
-function envJson<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => {
-    if (typeof value !== 'string') return value;
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }, schema);
-}
 
 /** An API key: the value itself, or a `secret://` handle the secrets service resolves (see README). */
 const apiKeySchema = z.string().min(1);

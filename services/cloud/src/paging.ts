@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, z } from '@switchboard/shared';
+import { countWithin, decodeCursor, encodeCursor, z } from '@switchboard/shared';
 
 /** Our cursor over a provider's continuation token: the token that fetched a page and how many of its items were given. */
 interface Position extends Record<string, unknown> {
@@ -40,15 +40,7 @@ export async function providerPage<T>(options: PageOptions<T>): Promise<PageResu
   const pageSize = Math.min(options.providerMax, skip + options.limit);
   const page = await options.fetch(position.t, pageSize);
   const candidates = page.items.slice(skip, skip + options.limit);
-  const budget = Math.floor(options.capBytes * 0.8);
-  let used = 128;
-  let keep = 0;
-  for (const item of candidates) {
-    const size = Buffer.byteLength(JSON.stringify(item)) + 1;
-    if (keep > 0 && used + size > budget) break;
-    used += size;
-    keep += 1;
-  }
+  const keep = countWithin(candidates, Math.floor(options.capBytes * 0.8) - 128);
   const items = candidates.slice(0, keep);
   const given = skip + keep;
   let nextCursor: string | undefined;

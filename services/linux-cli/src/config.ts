@@ -4,6 +4,7 @@ import {
   defineConfig,
   envBytes,
   envInt,
+  envJson,
   envList,
   isSecretHandle,
   mergeConfigSpecs,
@@ -15,18 +16,6 @@ export const APPROVAL_MODES = ['deny', 'ask', 'auto'] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
 
 const DEFAULT_CHILD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-/** A JSON string (environment) or a structured value (YAML). */
-function jsonOrValue<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => {
-    if (typeof value !== 'string') return value;
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }, schema);
-}
 
 /** `NAME=value,NAME2=value2` (environment) or a mapping (YAML). */
 function envMap() {
@@ -115,7 +104,7 @@ const ownConfig = defineConfig({
     childLang: z.string().min(1).default('C.UTF-8'),
     childEnv: envMap().default({}),
     envAllow: envList().default(['LANG', 'LC_*', 'TZ', 'TERM', 'NO_COLOR', 'COLUMNS']),
-    sshProfiles: jsonOrValue(z.array(sshProfileSchema)).default([]),
+    sshProfiles: envJson(z.array(sshProfileSchema)).default([]),
     sshKnownHosts: z.string().min(1).optional(),
     sshIdentityFile: z.string().min(1).optional(),
     sshPrivateKey: secretHandle.optional(),

@@ -3,6 +3,7 @@ import {
   envBoolean,
   envBytes,
   envInt,
+  envJson,
   envList,
   isSecretHandle,
   looksLikeSecretHandle,
@@ -12,18 +13,6 @@ import { databaseUrl } from '@switchboard/shared/sql';
 import { CHANNELS, type Channel, channelSchema, SEVERITIES, severitySchema, tagSchema } from './model.ts';
 import { allowlistProblems } from './routing/allowlist.ts';
 import { parseQuietHours, quietHoursSchema } from './routing/quiet-hours.ts';
-
-/** A JSON string (environment) or a structured value (YAML). */
-function jsonOrValue<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => {
-    if (typeof value !== 'string') return value;
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }, schema);
-}
 
 /** A credential: the value itself, or a `secret://<backend>/<path>` handle the secrets service resolves at start. */
 const credential = () =>
@@ -112,15 +101,15 @@ export const notifyConfig = defineConfig({
     slackToken: credential().optional(),
     slackApiUrl: z.string().url().default('https://slack.com/api/'),
 
-    webhooks: jsonOrValue(z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), webhookSchema)).default({}),
+    webhooks: envJson(z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), webhookSchema)).default({}),
 
     allowEmail: envList().default([]).describe('addresses, or @domain for a whole domain'),
     allowSms: envList().default([]).describe('E.164 numbers; a trailing * allows a prefix'),
     allowSlack: envList().default([]).describe('channel names (#ops) or ids (C0123...)'),
-    routes: jsonOrValue(z.array(routeSchema)).default([]),
+    routes: envJson(z.array(routeSchema)).default([]),
 
     rateLimits: rateLimitsSchema.default({}),
-    retry: jsonOrValue(z.partialRecord(channelSchema, retrySchema)).default({}),
+    retry: envJson(z.partialRecord(channelSchema, retrySchema)).default({}),
     quietHours: quietHoursSchema.optional(),
     dedupeWindowMinutes: envInt({ min: 0, max: 1440 }).default(10),
 
@@ -131,7 +120,7 @@ export const notifyConfig = defineConfig({
 
     attachmentRoots: envList().default([]),
     maxAttachmentBytes: envBytes().default(10 * 1024 * 1024),
-    templates: jsonOrValue(z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), templateSchema)).default({}),
+    templates: envJson(z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), templateSchema)).default({}),
     bulkMax: envInt({ min: 1, max: 10_000 }).default(100),
     dailyReportTo: envList().default([]),
 

@@ -1,20 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineConfig, envInt, envList, z } from '@switchboard/shared';
+import { defineConfig, envInt, envJson, envList, z } from '@switchboard/shared';
 import { BACKEND_NAME } from './model/handle.ts';
 import { policyProblems } from './safety/resolve-policy.ts';
-
-/** A JSON value in an environment variable (YAML gives it typed). */
-function json<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => {
-    if (typeof value !== 'string') return value;
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }, schema);
-}
 
 const name = z.string().regex(BACKEND_NAME, 'lower-case letters, digits and -, starting with a letter');
 /** A credential given inline or, better, as a file holding it (read once at start-up). */
@@ -104,12 +92,12 @@ export type BackendConfig = z.infer<typeof backendSchema>;
 
 export const secretsConfig = defineConfig({
   schema: z.object({
-    backends: json(z.array(backendSchema).min(1))
+    backends: envJson(z.array(backendSchema).min(1))
       .default([{ kind: 'file', name: 'local', kdf: 'scrypt' }])
       .describe('mounted backends; the zero-config default is one encrypted file store named local'),
     defaultBackend: name.optional().describe('where createSecret writes without a backend; default the first'),
     filePassphrase: secretText.describe('passphrase for file backends that name none'),
-    resolvePolicy: json(z.record(z.string().min(1), z.array(z.string().min(1))))
+    resolvePolicy: envJson(z.record(z.string().min(1), z.array(z.string().min(1))))
       .default({})
       .describe('caller name -> globs over <backend>/<path> it may resolve; default deny'),
     revealMode: z.enum(['ask', 'deny']).default('ask'),

@@ -62,3 +62,18 @@ export function envBytes() {
     return unit === undefined ? value : Math.floor(Number(match[1]) * unit);
   }, z.number().int().min(1));
 }
+
+/**
+ * A structured value: JSON text in an environment variable, or the typed value a YAML config file gives. Text that is
+ * not JSON is passed on as it is, so the schema reports what is wrong with it.
+ */
+export function envJson<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }, schema);
+}

@@ -76,19 +76,27 @@ export interface FitPageOptions<T> {
 }
 
 /**
+ * How many of the leading items fit, serialised as a JSON array, in `budgetBytes`: at least one, so a page always
+ * moves forward.
+ */
+export function countWithin(items: readonly unknown[], budgetBytes: number): number {
+  let used = 0;
+  let keep = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (keep > 0 && used + size > budgetBytes) break;
+    used += size;
+    keep += 1;
+  }
+  return keep;
+}
+
+/**
  * Builds a page, dropping trailing items that would push the serialised page over the byte budget, so a list
  * result is paged rather than truncated. At least one item is kept.
  */
 export function fitPage<T>(items: T[], options: FitPageOptions<T>): Page<T> {
-  const budget = Math.floor(options.capBytes * 0.9);
-  let used = 64;
-  let keep = 0;
-  for (const item of items) {
-    const size = Buffer.byteLength(JSON.stringify(item)) + 1;
-    if (keep > 0 && used + size > budget) break;
-    used += size;
-    keep += 1;
-  }
+  const keep = countWithin(items, Math.floor(options.capBytes * 0.9) - 64);
   const page: Page<T> = { items: items.slice(0, keep), total: options.total };
   const last = page.items[page.items.length - 1];
   if (last !== undefined && (keep < items.length || options.hasMore)) page.nextCursor = options.cursorAfter(last);

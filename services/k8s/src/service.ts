@@ -45,11 +45,15 @@ export const READ_TOOLS = [
   getResource,
   listResources,
   getClusterInfo,
-  waitForRollout,
 ];
 
-/** The write tier (K8S_MODE=write or admin). */
+/**
+ * The write tier (K8S_MODE=write or admin). waitForRollout changes nothing itself (readOnlyHint) but follows what a
+ * write started, so it comes with this tier (WRITE_TIER); the others change the cluster and the kit's read-only
+ * mode already keeps them out of K8S_MODE=read.
+ */
 export const WRITE_TOOLS = [
+  waitForRollout,
   applyManifest,
   scaleDeployment,
   restartDeployment,

@@ -25,6 +25,9 @@ test('the tiers are what the annotations say: read tools are read-only, destruct
       expect(typeof tool.annotations[hint]).toBe('boolean');
   }
   expect(READ_TOOLS.every((t) => t.annotations.readOnlyHint && !t.annotations.destructiveHint)).toBe(true);
-  expect([...WRITE_TOOLS, ...DESTRUCTIVE_TOOLS].every((t) => !t.annotations.readOnlyHint)).toBe(true);
+  // waitForRollout is the write tier's one tool that changes nothing; the tier turns it on (WRITE_TIER).
+  const writes = WRITE_TOOLS.filter((t) => t.name !== 'waitForRollout');
+  expect([...writes, ...DESTRUCTIVE_TOOLS].every((t) => !t.annotations.readOnlyHint)).toBe(true);
+  expect(WRITE_TOOLS.find((t) => t.name === 'waitForRollout')?.enabled?.({ mode: 'read' } as never)).toBe(false);
   expect(DESTRUCTIVE_TOOLS.every((t) => t.annotations.destructiveHint)).toBe(true);
 });

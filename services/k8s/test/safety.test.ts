@@ -62,6 +62,10 @@ describe('read-only mode (the default) hides and refuses the write and destructi
       const out = await call(client, name, args);
       expect({ name, code: out.error?.code }).toEqual({ name, code: 'READ_ONLY' });
     }
+    // waitForRollout changes nothing itself but belongs to the write tier: off in read mode too, by name as well.
+    expect(tools.map((t) => t.name)).not.toContain('waitForRollout');
+    const wait = await call(client, 'waitForRollout', { namespace: 'shop', name: 'app', timeoutSeconds: 1 });
+    expect(wait.error).toMatchObject({ code: 'PERMISSION_DENIED', details: { reason: 'disabled' } });
     expect(h.fake.requests.length).toBe(before);
   });
 

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -6,6 +6,7 @@ import { connectInMemory, type TestClient } from '@switchboard/shared/testing';
 import { secretsService } from '../src/service.ts';
 import { createKdbx, KDBX_PASSWORD } from './backends.ts';
 import { startVaultFixture, type VaultFixture } from './fixtures/vault-fixture.ts';
+import { captureLogs, remember, SEEN, TEST_VALUES } from './support.ts';
 
 type Out = Record<string, any> & {
   error?: { code: string; message: string; retryable: boolean; details?: Record<string, unknown> };
@@ -19,17 +20,33 @@ function dir(): string {
   return d;
 }
 async function connect(config: Record<string, unknown>, env: Record<string, string> = {}): Promise<TestClient> {
-  const client = await connectInMemory(secretsService, { config, env });
+  const client = await connectInMemory(secretsService, { config, env, logDestination: captureLogs });
   clients.push(client);
   return client;
 }
 async function call(client: TestClient, name: string, args: Record<string, unknown> = {}): Promise<Out> {
-  return (await client.callTool({ name, arguments: args })).structuredContent as Out;
+  if (typeof args.value === 'string') remember(args.value);
+  const out = (await client.callTool({ name, arguments: args })).structuredContent as Out;
+  SEEN.results.push(JSON.stringify(out));
+  return out;
+}
+
+/** Every file a test's data directory holds (audit logs, stores), to grep for values. */
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
 }
 
 afterAll(async () => {
+  // The leak check, as in the contract suite: no value these tests stored appears in a tool result, a log line, an
+  // audit line or a metric (stores hold them encrypted, so their files are checked too).
+  const metrics = await Promise.all(clients.map((c) => c.runtime.metrics.registry.metrics()));
   await Promise.all(clients.map((c) => c.close()));
+  const files = dirs.flatMap(filesUnder).map((file) => readFileSync(file, 'latin1'));
+  const everything = [...SEEN.results, ...SEEN.logs, ...metrics, ...files].join('\n');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const value of TEST_VALUES) expect(everything.includes(value)).toBe(false);
 });
 
 describe('the encrypted file store', () => {

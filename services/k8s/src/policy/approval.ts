@@ -11,6 +11,15 @@ export const DESTRUCTIVE_TIER = {
 };
 
 /**
+ * The write tier's one tool that changes nothing itself, waitForRollout (it follows a rollout a write started), is
+ * offered with the rest of that tier, in write and admin mode; its annotations stay honest (readOnlyHint).
+ */
+export const WRITE_TIER = {
+  enabled: (config: K8sToolContext['config']) => config.mode !== 'read',
+  disabledReason: 'it is in the write tier, which needs K8S_MODE=write or admin',
+};
+
+/**
  * The destructive tier (delete, exec) runs only in admin mode and only after a human approves the exact call
  * through MCP elicitation. A client that cannot ask is refused (fail closed); nothing is remembered between calls.
  */

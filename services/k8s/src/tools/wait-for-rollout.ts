@@ -2,6 +2,7 @@ import { Watch } from '@kubernetes/client-node';
 import { defineTool, ToolError, z } from '@switchboard/shared';
 import { type K8sToolContext, type Target, target } from '../context.ts';
 import { REVISION, rolloutStatus, rolloutStatusSchema } from '../deployments/rollout.ts';
+import { WRITE_TIER } from '../policy/approval.ts';
 import { contextField, deploymentKindField, nameField, namespaceField } from './shared-schemas.ts';
 
 /** Resolves on the next change to the deployment (a watch from `resourceVersion`), at the deadline, or on abort. */
@@ -70,6 +71,7 @@ export const waitForRollout = defineTool({
     waitedMs: z.number().int(),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  ...WRITE_TIER,
   handler: async (args, ctx: K8sToolContext) => {
     const t = target(ctx, args, 'read');
     const started = Date.now();

@@ -31,6 +31,7 @@ describe('approvals for destructive and privileged commands', () => {
     expect(message).toContain('host: local');
     expect(message).toContain(`cwd:  ${sandbox.root}`);
     expect(message).toContain('rm is destructive');
+    expect(message).toContain(`replaces or deletes: ${join(sandbox.root, 'victim.txt')}`);
     expect(h.prompts[0]?.schema).toMatchObject({ required: ['approve'], properties: { approve: { type: 'boolean' } } });
     expect(h.audit().at(-1)).toMatchObject({
       tool: 'runCommand',

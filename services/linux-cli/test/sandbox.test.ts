@@ -246,6 +246,19 @@ describe('the service runs every local command in the sandbox', () => {
     }
   });
 
+  test('extra read-only paths may not show the data directory or a protected file', async () => {
+    const sandbox = makeSandbox('linux-cli-readpaths-');
+    try {
+      const error = await startHarness(sandbox, { env: baseEnv(sandbox, { LINUX_CLI_SANDBOX_READ_PATHS: sandbox.base }) }).catch(
+        (e) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(String(error.message)).toContain('would show');
+    } finally {
+      sandbox.cleanup();
+    }
+  });
+
   test('start-up fails with what is wrong when bubblewrap is missing', async () => {
     const sandbox = makeSandbox('linux-cli-nobwrap-');
     try {

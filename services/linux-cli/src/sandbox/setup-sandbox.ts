@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, type KitConfig, type Logger } from '@switchboard/shared';
 import type { LinuxCliConfig } from '../config.ts';
 import { blockingDirectory } from '../fs/reachable.ts';
+import { isInside } from '../fs/real-path.ts';
 import { createBwrapSandbox, NO_SANDBOX, probeSandbox, type Sandbox, type SandboxOptions } from './sandbox.ts';
 
 export const PRLIMIT = '/usr/bin/prlimit';
@@ -47,6 +49,11 @@ export function setupSandbox(input: SandboxSetup): Sandbox {
     );
     return NO_SANDBOX;
   }
+  const exposed = config.sandboxReadPaths.flatMap((path) => {
+    const hit = [...input.protectedPaths, resolve(config.dataDir)].find((p) => isInside(p, path) || isInside(path, p));
+    return hit ? [`sandboxReadPaths (LINUX_CLI_SANDBOX_READ_PATHS): ${path} would show ${hit} to every command`] : [];
+  });
+  if (exposed.length > 0) throw new ConfigError('linux-cli', exposed);
   const user = sandboxUser(config);
   const host = hostUser(config);
   const options: SandboxOptions = {

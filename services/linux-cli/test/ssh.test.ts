@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { cmdbService } from '@switchboard/cmdb';
@@ -14,6 +14,10 @@ import { fingerprint, keygen, type Sshd, startSshd } from './sshd.ts';
  * user keys: success, unknown and mismatched host keys refused, a wrong key refused, timeouts, the validator and
  * approvals over SSH, and hosts looked up in a real cmdb.
  */
+// Each call is a real SSH session (key exchange, then the path lookup and the command); on a loaded 2-core runner a
+// test of seven calls took over the default 30 s once, so these tests get a wider guard.
+jest.setTimeout(120_000);
+
 let sandbox: Sandbox;
 let sshd: Sshd;
 let remoteRoot: string;

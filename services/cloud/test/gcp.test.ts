@@ -1,20 +1,48 @@
+/**
+ * The GCP integration suite. One suite, two targets (test/targets/gcp-*.ts):
+ * - default (CI): the local Google API fixture (test/fixtures/gcp) with a static access token;
+ * - SWITCHBOARD_TEST_GCP=1: a real project through Application Default Credentials and real endpoints, on scratch
+ *   resources named below, under a run-unique prefix; everything the run creates is removed in afterAll.
+ *
+ * Live variables (gcp-settings.ts reads them and names every missing one in a single error):
+ * - SWITCHBOARD_TEST_GCP=1, SWITCHBOARD_TEST_GCP_PROJECT, SWITCHBOARD_TEST_GCS_BUCKET (an existing scratch bucket):
+ *   required; with them every test runs except the gated ones below. The run writes objects under
+ *   switchboard-test/<run>/ in the bucket and makes two BigQuery datasets sbt_<run> and sbt_<run>_hr (load jobs and
+ *   dry runs only, no streaming inserts), and deletes them again.
+ * - SWITCHBOARD_TEST_GCP_ZONE (default us-central1-a), SWITCHBOARD_TEST_GCP_BIGQUERY_LOCATION (default US),
+ *   SWITCHBOARD_TEST_GCP_BIG_TABLE (default bigquery-public-data.samples.wikipedia, over 1 GiB; dry-run only),
+ *   SWITCHBOARD_TEST_GCP_FUNCTION_PREFIX (default sbt-).
+ * - SWITCHBOARD_TEST_GCP_INSTANCE: a stopped scratch VM in the zone; enables start/stop (left stopped).
+ * - SWITCHBOARD_TEST_GCP_FUNCTION: an existing HTTP function (2nd gen, name with the prefix) in the region; enables
+ *   its listing check, the static-token invoke refusal, and the invoke through ADC (which needs credentials that can
+ *   mint an ID token: a service account key, the metadata server or impersonation; gcloud user credentials cannot).
+ * - SWITCHBOARD_TEST_GCP_FUNCTIONS_DEPLOY=1: enables the deploy test (Cloud Build, minutes; the function
+ *   <prefix><run> is deployed, replaced and deleted).
+ * Fixture-only (onFixture): request counters ("refused before any request", "no job ran", "every request carried the
+ * token"), injected 429/403 faults, the fixture's exact byte counts, and the check that cleanup left nothing behind.
+ */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { TestClient } from '@switchboard/shared/testing';
-import type { GcpFixture } from './fixtures/gcp/server.ts';
-import {
-  connectCloud,
-  type Elicitations,
-  GCP_PROJECT,
-  GCP_TOKEN,
-  gcpConfig,
-  seededGcpFixture,
-  structured,
-  tempDir,
-} from './support.ts';
+import { connectCloud, type Elicitations, structured, tempDir } from './support.ts';
+import { FIXTURE_SETTINGS, fixtureGcpTarget } from './targets/gcp-fixture-target.ts';
+import { settingsFromEnv } from './targets/gcp-settings.ts';
+import { buildGcpTarget, type GcpTarget } from './targets/gcp-target.ts';
 
-let gcp: GcpFixture;
+const live = process.env.SWITCHBOARD_TEST_GCP === '1';
+const settings = live ? settingsFromEnv(process.env) : FIXTURE_SETTINGS;
+const onFixture = live ? test.skip : test;
+const withInstance = settings.instance ? test : test.skip;
+const withFunction = settings.function ? test : test.skip;
+const withDeploy = settings.deployFunctions ? test : test.skip;
+const liveWithFunction = live && settings.function ? test : test.skip;
+/** Real operations (VM start, deployments, load jobs) take minutes; the fixture answers at once. */
+const SLOW = live ? 15 * 60_000 : 30_000;
+const TIB = 1024 ** 4;
+const GIB = 1024 ** 3;
+
+let target: GcpTarget;
 const dir = tempDir('cloud-gcp-');
 const elicit: Elicitations = { prompts: [], answer: 'accept' };
 const logs: string[] = [];
@@ -38,33 +66,88 @@ const fails = async (c: TestClient, name: string, args: Record<string, unknown>)
   expect(result.isError).toBe(true);
   return structured(result).error as { code: string; message: string; retryable: boolean; details?: Record<string, unknown> };
 };
+/** Every item over all pages, and how many pages it took. */
+async function allPages<T>(c: TestClient, name: string, args: Record<string, unknown>): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await ok(c, name, { ...args, ...(cursor ? { cursor } : {}) });
+    items.push(...(page.items as T[]));
+    cursor = page.nextCursor;
+    pages += 1;
+  } while (cursor);
+  return { items, pages };
+}
+const names = (items: { name: string }[]) => items.map((i) => i.name);
+const jobCount = () => target.fixture?.bigquery.jobs.size;
+
+describe('live settings (SWITCHBOARD_TEST_GCP_*)', () => {
+  test('settingsFromEnv names every missing or malformed variable in one error, and fills in the defaults', () => {
+    let message = '';
+    try {
+      settingsFromEnv({ SWITCHBOARD_TEST_GCP: '1', SWITCHBOARD_TEST_GCP_ZONE: 'central', SWITCHBOARD_TEST_GCP_FUNCTION: 'x' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const name of [
+      'SWITCHBOARD_TEST_GCP_PROJECT',
+      'SWITCHBOARD_TEST_GCS_BUCKET',
+      'SWITCHBOARD_TEST_GCP_ZONE',
+      'SWITCHBOARD_TEST_GCP_FUNCTION',
+    ])
+      expect(message).toContain(name);
+    expect(settingsFromEnv({ SWITCHBOARD_TEST_GCP_PROJECT: 'p-1', SWITCHBOARD_TEST_GCS_BUCKET: 'b-1' })).toEqual({
+      project: 'p-1',
+      bucket: 'b-1',
+      zone: 'us-central1-a',
+      region: 'us-central1',
+      bigqueryLocation: 'US',
+      bigTable: 'bigquery-public-data.samples.wikipedia',
+      functionPrefix: 'sbt-',
+      deployFunctions: false,
+    });
+    expect(
+      settingsFromEnv({
+        SWITCHBOARD_TEST_GCP_PROJECT: 'p-1',
+        SWITCHBOARD_TEST_GCS_BUCKET: 'b-1',
+        SWITCHBOARD_TEST_GCP_ZONE: 'europe-west4-c',
+        SWITCHBOARD_TEST_GCP_INSTANCE: 'scratch-vm',
+        SWITCHBOARD_TEST_GCP_FUNCTION: 'sbt-echo',
+        SWITCHBOARD_TEST_GCP_FUNCTIONS_DEPLOY: '1',
+      }),
+    ).toMatchObject({ region: 'europe-west4', instance: 'scratch-vm', function: 'sbt-echo', deployFunctions: true });
+  });
+});
 
 beforeAll(async () => {
-  gcp = await seededGcpFixture();
-  const base = gcpConfig(gcp, {
-    gcsBuckets: ['sb-*', 'fn-sources'],
-    bigqueryDatasets: ['analytics'],
-    gcpFunctionPrefixes: ['ops-'],
-    gcpAllowedProjects: [GCP_PROJECT],
-    fileRoots: [dir.path],
-    maxTextBytes: 1024,
-    awsRegion: 'us-east-1',
-  });
+  target = live ? await buildGcpTarget(settings, {}) : await fixtureGcpTarget();
+  const base = target.config({ fileRoots: [dir.path], maxTextBytes: 1024 });
   writer = await connectCloud({ ...base, mode: 'write' }, elicit, logs);
   reader = await connectCloud(base, undefined, logs);
   noPrompt = await connectCloud({ ...base, mode: 'write' }, undefined, logs);
-});
+}, SLOW);
 
 afterAll(async () => {
   await Promise.all([writer?.close(), reader?.close(), noPrompt?.close()]);
-  await gcp?.close();
   dir.cleanup();
-});
+  if (!target) return;
+  await target.cleanup();
+  const fixture = target.fixture;
+  if (fixture) {
+    // What cleanup did through the SDK clients, seen from the fixture: nothing of the run is left.
+    const objects = [...(fixture.storage.buckets.get(target.bucket)?.objects.keys() ?? [])];
+    expect(objects.filter((o) => o.startsWith(target.prefix))).toEqual([]);
+    expect([...fixture.bigquery.datasets.keys()].filter((d) => d.includes(target.run))).toEqual([]);
+    expect([...fixture.functions.functions.keys()].filter((f) => f.includes(target.run))).toEqual([]);
+    expect(fixture.compute.zones.get(`${target.project}/${target.zone}`)?.get(target.instance ?? '')?.status).toBe('TERMINATED');
+  }
+}, SLOW);
 
 describe('read-only by default', () => {
   test('GCP mutations are hidden and refused without CLOUD_MODE=write', async () => {
-    const names = (await reader.listTools()).tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['gcsListObjects', 'computeListInstances', 'bigqueryQuery', 'functionsList']));
+    const tools = (await reader.listTools()).tools.map((t) => t.name);
+    expect(tools).toEqual(expect.arrayContaining(['gcsListObjects', 'computeListInstances', 'bigqueryQuery', 'functionsList']));
     for (const hidden of [
       'gcsWriteObject',
       'gcsDeleteObject',
@@ -74,48 +157,50 @@ describe('read-only by default', () => {
       'functionsInvoke',
       'functionsDeploy',
     ]) {
-      expect(names).not.toContain(hidden);
+      expect(tools).not.toContain(hidden);
     }
-    expect((await fails(reader, 'computeStopInstance', { instance: 'vm-0' })).code).toBe('READ_ONLY');
+    expect((await fails(reader, 'computeStopInstance', { instance: target.instance ?? 'sbt-none' })).code).toBe('READ_ONLY');
   });
 });
 
 describe('Cloud Storage (JSON API, resumable uploads)', () => {
   test('buckets and objects are listed within the allowlist, paged with pageToken', async () => {
-    const buckets = await ok(reader, 'gcsListBuckets', {});
-    expect(buckets.items.map((b: { name: string }) => b.name)).toEqual(['fn-sources', 'sb-backups', 'sb-data']);
-    const names: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await ok(reader, 'gcsListObjects', { bucket: 'sb-data', limit: 4, ...(cursor ? { cursor } : {}) });
-      names.push(...page.items.map((o: { name: string }) => o.name));
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(names).toEqual(['events/part-1.json', ...Array.from({ length: 5 }, (_, i) => `reports/2026-11-0${i}.csv`)]);
-    const folders = await ok(reader, 'gcsListObjects', { bucket: 'sb-data', delimiter: '/' });
+    const buckets = await allPages<{ name: string }>(reader, 'gcsListBuckets', {});
+    expect(names(buckets.items)).toEqual([target.bucket]);
+    const paged = await allPages<{ name: string }>(reader, 'gcsListObjects', {
+      bucket: target.bucket,
+      prefix: target.dataPrefix,
+      limit: 4,
+    });
+    expect(names(paged.items)).toEqual(target.dataObjects);
+    expect(paged.pages).toBe(2);
+    const folders = await ok(reader, 'gcsListObjects', { bucket: target.bucket, prefix: target.dataPrefix, delimiter: '/' });
     expect(folders.items).toEqual([
-      { name: 'events/', type: 'prefix' },
-      { name: 'reports/', type: 'prefix' },
+      { name: `${target.dataPrefix}events/`, type: 'prefix' },
+      { name: `${target.dataPrefix}reports/`, type: 'prefix' },
     ]);
   });
 
   test('a bucket off the allowlist is refused before any request', async () => {
-    const before = gcp.requests.length;
+    const before = target.fixture?.requests.length;
+    const denied = target.deniedBucket;
     for (const [tool, args] of [
-      ['gcsListObjects', { bucket: 'secret-bucket' }],
-      ['gcsReadObject', { bucket: 'secret-bucket', object: 'x' }],
-      ['gcsWriteObject', { bucket: 'secret-bucket', object: 'x', content: 'y' }],
-      ['gcsDeleteObject', { bucket: 'secret-bucket', object: 'x' }],
+      ['gcsListObjects', { bucket: denied }],
+      ['gcsReadObject', { bucket: denied, object: 'x' }],
+      ['gcsWriteObject', { bucket: denied, object: 'x', content: 'y' }],
+      ['gcsDeleteObject', { bucket: denied, object: 'x' }],
     ] as const) {
       expect((await fails(writer, tool, args)).code).toBe('POLICY_VIOLATION');
     }
-    expect(gcp.requests.length).toBe(before);
+    if (target.fixture) expect(target.fixture.requests.length).toBe(before);
   });
 
   test('gcsWriteObject creates with a precondition, refuses a silent overwrite, and overwrites after approval', async () => {
+    const { bucket, project, bucketRegion } = target;
+    const object = `${target.prefix}db/2026-12-01.sql`;
     const created = await ok(writer, 'gcsWriteObject', {
-      bucket: 'sb-backups',
-      object: 'db/2026-12-01.sql',
+      bucket,
+      object,
       content: 'CREATE TABLE a();',
       contentType: 'application/sql',
     });
@@ -123,165 +208,198 @@ describe('Cloud Storage (JSON API, resumable uploads)', () => {
       size: 17,
       overwrote: false,
       approval: 'not_required',
-      target: { provider: 'gcp', project: GCP_PROJECT, region: 'us-central1' },
+      target: { provider: 'gcp', project, region: bucketRegion },
     });
     expect(created.crc32c).toEqual(expect.any(String));
-    expect(
-      (await fails(writer, 'gcsWriteObject', { bucket: 'sb-backups', object: 'db/2026-12-01.sql', content: 'x' })).code,
-    ).toBe('CONFLICT');
+    expect((await fails(writer, 'gcsWriteObject', { bucket, object, content: 'x' })).code).toBe('CONFLICT');
     const before = elicit.prompts.length;
-    const replaced = await ok(writer, 'gcsWriteObject', {
-      bucket: 'sb-backups',
-      object: 'db/2026-12-01.sql',
-      content: 'CREATE TABLE b();',
-      overwrite: true,
-    });
+    const replaced = await ok(writer, 'gcsWriteObject', { bucket, object, content: 'CREATE TABLE b();', overwrite: true });
     expect(replaced).toMatchObject({ overwrote: true, approval: 'accepted' });
     expect(Number(replaced.generation)).toBeGreaterThan(Number(created.generation));
     expect(elicit.prompts.length).toBe(before + 1);
-    expect(elicit.prompts.at(-1)).toContain(`project ${GCP_PROJECT}, region us-central1`);
-    expect(elicit.prompts.at(-1)).toContain(`overwrite generation ${created.generation} of gs://sb-backups/db/2026-12-01.sql`);
-    expect(await ok(reader, 'gcsReadObject', { bucket: 'sb-backups', object: 'db/2026-12-01.sql' })).toMatchObject({
-      text: 'CREATE TABLE b();',
-    });
+    expect(elicit.prompts.at(-1)).toContain(`project ${project}, region ${bucketRegion}`);
+    expect(elicit.prompts.at(-1)).toContain(`overwrite generation ${created.generation} of gs://${bucket}/${object}`);
+    expect(await ok(reader, 'gcsReadObject', { bucket, object })).toMatchObject({ text: 'CREATE TABLE b();' });
     writeFileSync(join(dir.path, 'big.bin'), Buffer.alloc(3000, 7));
     const fromFile = await ok(writer, 'gcsWriteObject', {
-      bucket: 'sb-backups',
-      object: 'big.bin',
+      bucket,
+      object: `${target.prefix}big.bin`,
       file: join(dir.path, 'big.bin'),
     });
     expect(fromFile.size).toBe(3000);
-    expect(gcp.storage.buckets.get('sb-backups')?.objects.get('big.bin')?.bytes).toEqual(Buffer.alloc(3000, 7));
+    const [stored] = await target.sdk.storage.bucket(bucket).file(`${target.prefix}big.bin`).download();
+    expect(stored).toEqual(Buffer.alloc(3000, 7));
   });
 
-  test('gcsReadObject: text under the cap; over it, the URI and why no signed URL (an access token cannot sign)', async () => {
-    expect(await ok(reader, 'gcsReadObject', { bucket: 'sb-data', object: 'reports/2026-11-01.csv' })).toMatchObject({
+  test('gcsReadObject: text under the cap; over it, a signed URL or the URI and why not (an access token cannot sign)', async () => {
+    const { bucket } = target;
+    expect(await ok(reader, 'gcsReadObject', { bucket, object: `${target.dataPrefix}reports/2026-11-01.csv` })).toMatchObject({
       text: 'day,1\n',
       contentType: 'text/csv',
       size: 6,
     });
-    const big = await ok(reader, 'gcsReadObject', { bucket: 'sb-backups', object: 'big.bin' });
-    expect(big).toMatchObject({ uri: 'gs://sb-backups/big.bin', size: 3000 });
+    const big = await ok(reader, 'gcsReadObject', { bucket, object: `${target.prefix}big.bin` });
+    expect(big).toMatchObject({ uri: `gs://${bucket}/${target.prefix}big.bin`, size: 3000 });
     expect(big.text).toBeUndefined();
-    expect(big.reason).toContain('cannot sign');
-    expect((await fails(reader, 'gcsReadObject', { bucket: 'sb-data', object: 'nope' })).code).toBe('NOT_FOUND');
+    if (big.url) {
+      // Credentials that can sign (a service account) give a V4 URL that serves the bytes.
+      expect(Buffer.from(await (await fetch(big.url)).arrayBuffer())).toEqual(Buffer.alloc(3000, 7));
+    } else expect(big.reason).toContain('cannot sign');
+    if (target.fixture) expect(big.url).toBeUndefined();
+    expect((await fails(reader, 'gcsReadObject', { bucket, object: `${target.prefix}nope` })).code).toBe('NOT_FOUND');
   });
 
   test('gcsDeleteObject asks first and fails closed', async () => {
-    expect((await fails(noPrompt, 'gcsDeleteObject', { bucket: 'sb-backups', object: 'big.bin' })).code).toBe(
-      'APPROVAL_REQUIRED',
-    );
+    const { bucket } = target;
+    const object = `${target.prefix}big.bin`;
+    const file = target.sdk.storage.bucket(bucket).file(object);
+    expect((await fails(noPrompt, 'gcsDeleteObject', { bucket, object })).code).toBe('APPROVAL_REQUIRED');
     elicit.answer = 'cancel';
-    expect((await fails(writer, 'gcsDeleteObject', { bucket: 'sb-backups', object: 'big.bin' })).code).toBe('APPROVAL_DENIED');
+    expect((await fails(writer, 'gcsDeleteObject', { bucket, object })).code).toBe('APPROVAL_DENIED');
     elicit.answer = 'accept';
-    expect(gcp.storage.buckets.get('sb-backups')?.objects.has('big.bin')).toBe(true);
-    const deleted = await ok(writer, 'gcsDeleteObject', { bucket: 'sb-backups', object: 'big.bin' });
+    expect((await file.exists())[0]).toBe(true);
+    const deleted = await ok(writer, 'gcsDeleteObject', { bucket, object });
     expect(deleted).toMatchObject({ deleted: true, size: 3000, approval: 'accepted' });
-    expect(gcp.storage.buckets.get('sb-backups')?.objects.has('big.bin')).toBe(false);
+    expect((await file.exists())[0]).toBe(false);
   });
 });
 
 describe('Compute Engine (REST)', () => {
-  test('computeListInstances: compact rows, a Compute filter, paging; zones outside the allowed regions refused', async () => {
-    const prod = await ok(reader, 'computeListInstances', { filter: 'labels.env = prod' });
-    expect(prod.items.map((i: { name: string }) => i.name)).toEqual(['vm-0', 'vm-1', 'vm-2']);
-    expect(prod.items[0]).toMatchObject({
-      status: 'RUNNING',
-      machineType: 'e2-small',
-      zone: 'us-central1-a',
-      internalIp: '10.128.0.1',
-      labels: { env: 'prod' },
-    });
-    const first = await ok(reader, 'computeListInstances', { limit: 4 });
-    const second = await ok(reader, 'computeListInstances', { limit: 4, cursor: first.nextCursor });
-    expect([...first.items, ...second.items].map((i: { name: string }) => i.name)).toEqual([
-      'vm-0',
-      'vm-1',
-      'vm-2',
-      'vm-3',
-      'vm-4',
-      'vm-5',
-    ]);
-    expect(second.nextCursor).toBeUndefined();
-    expect((await fails(reader, 'computeListInstances', { zone: 'europe-west1-b' })).code).toBe('POLICY_VIOLATION');
-    expect((await fails(reader, 'computeListInstances', { project: 'sb-other' })).code).toBe('POLICY_VIOLATION');
-    const bad = await fails(reader, 'computeListInstances', { filter: 'cpuPlatform ~ "Intel"' });
+  test('computeListInstances: compact rows, Compute filters, paging; zones outside the allowed regions refused', async () => {
+    type Row = {
+      name: string;
+      status: string;
+      zone: string;
+      machineType?: string;
+      internalIp?: string;
+      labels?: Record<string, string>;
+    };
+    const all = await allPages<Row>(reader, 'computeListInstances', { limit: 500 });
+    const paged = await allPages<Row>(reader, 'computeListInstances', { limit: 2 });
+    // Paging yields every instance exactly once: the same set as one big page.
+    expect(names(paged.items).sort()).toEqual(names(all.items).sort());
+    expect(new Set(names(paged.items)).size).toBe(paged.items.length);
+    if (all.items.length > 2) expect(paged.pages).toBeGreaterThan(1);
+    for (const row of all.items) expect(row.zone).toBe(target.zone);
+    const running = await allPages<Row>(reader, 'computeListInstances', { filter: 'status = RUNNING', limit: 500 });
+    const others = await allPages<Row>(reader, 'computeListInstances', { filter: 'status != RUNNING', limit: 500 });
+    for (const row of running.items) expect(row.status).toBe('RUNNING');
+    for (const row of others.items) expect(row.status).not.toBe('RUNNING');
+    expect([...names(running.items), ...names(others.items)].sort()).toEqual(names(all.items).sort());
+    if (target.fixture) expect(running.items.length).toBeGreaterThan(0);
+    if (target.instance) {
+      const mine = await ok(reader, 'computeListInstances', { filter: `name = ${target.instance}` });
+      expect(names(mine.items)).toEqual([target.instance]);
+      const row = mine.items[0] as Row;
+      expect(row.machineType).toMatch(/^[a-z0-9-]+$/);
+      expect(row.internalIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      for (const [key, value] of Object.entries(row.labels ?? {})) {
+        const labelled = await allPages<Row>(reader, 'computeListInstances', { filter: `labels.${key} = ${value}`, limit: 500 });
+        expect(names(labelled.items)).toContain(target.instance);
+        for (const r of labelled.items) expect(r.labels?.[key]).toBe(value);
+      }
+      if (target.fixture) expect(Object.keys(row.labels ?? {})).not.toHaveLength(0);
+    }
+    expect((await fails(reader, 'computeListInstances', { zone: target.otherZone })).code).toBe('POLICY_VIOLATION');
+    expect((await fails(reader, 'computeListInstances', { project: target.otherProject })).code).toBe('POLICY_VIOLATION');
+    const bad = await fails(reader, 'computeListInstances', { filter: 'status = RUNNING)' });
     expect(bad.code).toBe('INVALID_ARGUMENT');
-    expect(bad.message).toContain('Invalid list filter expression');
+    if (target.fixture) expect(bad.message).toContain('Invalid list filter expression');
   });
 
-  test('start waits for the zone operation; the workflow key makes a retried call reuse it', async () => {
-    const meta = { 'io.switchboard/idempotency-key': 'run-7:start-vm' };
-    const started = await ok(writer, 'computeStartInstance', { instance: 'vm-3' }, meta);
-    expect(started).toMatchObject({
-      operation: { status: 'DONE' },
-      approval: 'not_required',
-      target: { project: GCP_PROJECT, zone: 'us-central1-a' },
-    });
-    const again = await ok(writer, 'computeStartInstance', { instance: 'vm-3' }, meta);
-    expect(again.operation.name).toBe(started.operation.name);
-    expect(gcp.compute.zones.get(`${GCP_PROJECT}/us-central1-a`)?.get('vm-3')?.status).toBe('RUNNING');
-  });
+  const statusOf = async (name: string) =>
+    ((await ok(reader, 'computeListInstances', { filter: `name = ${name}` })).items[0] as { status: string }).status;
 
-  test('stop asks a human naming project and zone', async () => {
-    const stopped = await ok(writer, 'computeStopInstance', { instance: 'vm-4' });
-    expect(stopped).toMatchObject({ approval: 'accepted', operation: { status: 'DONE' } });
-    expect(elicit.prompts.at(-1)).toContain(`GCP project ${GCP_PROJECT}, zone us-central1-a`);
-    expect(gcp.compute.zones.get(`${GCP_PROJECT}/us-central1-a`)?.get('vm-4')?.status).toBe('TERMINATED');
-    expect((await fails(writer, 'computeStopInstance', { instance: 'vm-missing' })).code).toBe('NOT_FOUND');
+  withInstance(
+    'start waits for the zone operation; the workflow key makes a retried call reuse it (SWITCHBOARD_TEST_GCP_INSTANCE)',
+    async () => {
+      const instance = target.instance as string;
+      expect(await statusOf(instance)).toBe('TERMINATED');
+      const meta = { 'io.switchboard/idempotency-key': `run-${target.run}:start-vm` };
+      const started = await ok(writer, 'computeStartInstance', { instance }, meta);
+      expect(started).toMatchObject({
+        operation: { status: 'DONE' },
+        approval: 'not_required',
+        target: { project: target.project, zone: target.zone },
+      });
+      const again = await ok(writer, 'computeStartInstance', { instance }, meta);
+      expect(again.operation.name).toBe(started.operation.name);
+      expect(await statusOf(instance)).toBe('RUNNING');
+    },
+    SLOW,
+  );
+
+  withInstance(
+    'stop asks a human naming project and zone, and leaves the VM stopped (SWITCHBOARD_TEST_GCP_INSTANCE)',
+    async () => {
+      const instance = target.instance as string;
+      const stopped = await ok(writer, 'computeStopInstance', { instance });
+      expect(stopped).toMatchObject({ approval: 'accepted', operation: { status: 'DONE' } });
+      expect(elicit.prompts.at(-1)).toContain(`GCP project ${target.project}, zone ${target.zone}`);
+      expect(await statusOf(instance)).toBe('TERMINATED');
+    },
+    SLOW,
+  );
+
+  test('stopping an instance that does not exist is NOT_FOUND', async () => {
+    expect((await fails(writer, 'computeStopInstance', { instance: `sbt-missing-${target.run}` })).code).toBe('NOT_FOUND');
   });
 });
 
 describe('BigQuery (REST: jobs.insert with dryRun, getQueryResults paging)', () => {
+  const events = () => `${target.project}.${target.dataset}.events`;
+
   test('datasets and tables within the allowlist', async () => {
-    expect((await ok(reader, 'bigqueryListDatasets', {})).items).toEqual([{ id: 'analytics', location: 'US' }]);
-    expect(await ok(reader, 'bigqueryListTables', { dataset: 'analytics' })).toMatchObject({
-      total: 2,
-      items: [{ id: 'events' }, { id: 'huge' }],
-    });
-    expect((await fails(reader, 'bigqueryListTables', { dataset: 'hr' })).code).toBe('POLICY_VIOLATION');
+    const datasets = await allPages(reader, 'bigqueryListDatasets', {});
+    expect(datasets.items).toEqual([{ id: target.dataset, location: target.datasetLocation }]);
+    const tables = await ok(reader, 'bigqueryListTables', { dataset: target.dataset });
+    expect(tables.items.map((t: { id: string }) => t.id)).toEqual(target.tables);
+    expect(tables.total).toBe(target.tables.length);
+    expect((await fails(reader, 'bigqueryListTables', { dataset: target.deniedDataset })).code).toBe('POLICY_VIOLATION');
   });
 
-  test('a query is dry-run first, its cost reported, rows capped at 50 and paged', async () => {
-    const dry = await ok(reader, 'bigqueryQuery', { sql: 'SELECT * FROM `sb-prod.analytics.events`', dryRun: true });
-    expect(dry).toMatchObject({
-      dryRun: true,
-      bytesProcessed: 120_000,
-      statementType: 'SELECT',
-      referencedTables: ['sb-prod.analytics.events'],
-      rows: [],
-    });
-    expect(dry.estimatedCostUsd).toBeCloseTo((120_000 / 1024 ** 4) * 6.25, 5);
-    const jobs = gcp.bigquery.jobs.size;
-    const users: string[] = [];
-    let page = await ok(reader, 'bigqueryQuery', { sql: 'SELECT * FROM `sb-prod.analytics.events`' });
-    expect(page).toMatchObject({
-      count: 50,
-      totalRows: 120,
-      maximumBytesBilled: 1024 ** 3,
-      schema: [
-        { name: 'user', type: 'STRING' },
-        { name: 'clicks', type: 'INTEGER' },
-        { name: 'country', type: 'STRING' },
-        { name: 'at', type: 'TIMESTAMP' },
-      ],
-    });
-    expect(page.rows[0]).toMatchObject({ user: 'user-000', clicks: 0, country: 'FR' });
-    users.push(...page.rows.map((r: { user: string }) => r.user));
-    while (page.nextCursor) {
-      page = await ok(reader, 'bigqueryQuery', { sql: 'SELECT * FROM `sb-prod.analytics.events`', cursor: page.nextCursor });
+  test(
+    'a query is dry-run first, its cost reported, rows capped at 50 and paged; the job carries the byte cap',
+    async () => {
+      const sql = `SELECT * FROM \`${events()}\` ORDER BY user`;
+      const dry = await ok(reader, 'bigqueryQuery', { sql, dryRun: true });
+      expect(dry).toMatchObject({ dryRun: true, statementType: 'SELECT', referencedTables: [events()], rows: [] });
+      expect(dry.bytesProcessed).toBeGreaterThan(0);
+      expect(dry.estimatedCostUsd).toBeCloseTo((dry.bytesProcessed / TIB) * 6.25, 5);
+      const jobs = jobCount();
+      const users: string[] = [];
+      let page = await ok(reader, 'bigqueryQuery', { sql });
+      expect(page).toMatchObject({
+        count: 50,
+        totalRows: 120,
+        maximumBytesBilled: GIB,
+        bytesProcessed: dry.bytesProcessed,
+        schema: [
+          { name: 'user', type: 'STRING' },
+          { name: 'clicks', type: 'INTEGER' },
+          { name: 'country', type: 'STRING' },
+          { name: 'at', type: 'TIMESTAMP' },
+        ],
+      });
+      expect(page.rows[0]).toMatchObject({ user: 'user-000', clicks: 0, country: 'FR' });
+      const [job] = await target.sdk.bigquery.job(page.jobId, { location: page.location }).getMetadata();
+      expect((job as { configuration: { query: { maximumBytesBilled?: string } } }).configuration.query.maximumBytesBilled).toBe(
+        String(GIB),
+      );
       users.push(...page.rows.map((r: { user: string }) => r.user));
-    }
-    expect(users).toHaveLength(120);
-    expect(new Set(users).size).toBe(120);
-    expect(gcp.bigquery.jobs.size).toBe(jobs + 1);
-    const job = [...gcp.bigquery.jobs.values()].at(-1);
-    expect((job?.configuration.query as { maximumBytesBilled?: string } | undefined)?.maximumBytesBilled).toBe(String(1024 ** 3));
-  });
+      while (page.nextCursor) {
+        page = await ok(reader, 'bigqueryQuery', { sql, cursor: page.nextCursor });
+        users.push(...page.rows.map((r: { user: string }) => r.user));
+      }
+      expect(users).toEqual(Array.from({ length: 120 }, (_, i) => `user-${String(i).padStart(3, '0')}`));
+      if (target.fixture) expect(jobCount()).toBe((jobs as number) + 1);
+    },
+    SLOW,
+  );
 
   test("named parameters, and the provider's message for a bad query", async () => {
     const out = await ok(reader, 'bigqueryQuery', {
-      sql: 'SELECT user, clicks FROM analytics.events WHERE country = @c ORDER BY clicks DESC LIMIT 3',
+      sql: `SELECT user, clicks FROM ${target.dataset}.events WHERE country = @c ORDER BY clicks DESC LIMIT 3`,
       params: { c: 'DE' },
     });
     expect(out.rows).toEqual([
@@ -295,140 +413,178 @@ describe('BigQuery (REST: jobs.insert with dryRun, getQueryResults paging)', () 
   });
 
   test('the cost guard refuses an over-budget query after the dry run, before any job runs', async () => {
-    const jobs = gcp.bigquery.jobs.size;
-    const over = await fails(reader, 'bigqueryQuery', { sql: 'SELECT payload FROM `sb-prod.analytics.huge`' });
+    const jobs = jobCount();
+    const over = await fails(reader, 'bigqueryQuery', { sql: `SELECT * FROM \`${target.bigTable}\`` });
     expect(over.code).toBe('POLICY_VIOLATION');
-    expect(over.details).toMatchObject({
-      rule: 'maximum-bytes-billed',
-      bytesProcessed: 5 * 1024 ** 4,
-      estimatedCostUsd: 31.25,
-      maximumBytesBilled: 1024 ** 3,
-    });
-    const lower = await fails(reader, 'bigqueryQuery', {
-      sql: 'SELECT * FROM `sb-prod.analytics.events`',
-      maximumBytesBilled: 1000,
-    });
-    expect(lower.details).toMatchObject({ maximumBytesBilled: 1000 });
-    expect(gcp.bigquery.jobs.size).toBe(jobs);
+    expect(over.details).toMatchObject({ rule: 'maximum-bytes-billed', maximumBytesBilled: GIB });
+    const bytes = over.details?.bytesProcessed as number;
+    expect(bytes).toBeGreaterThan(GIB);
+    expect(over.details?.estimatedCostUsd).toBeCloseTo((bytes / TIB) * 6.25, 5);
+    if (target.fixture) expect(over.details).toMatchObject({ bytesProcessed: 5 * TIB, estimatedCostUsd: 31.25 });
+    const lower = await fails(reader, 'bigqueryQuery', { sql: `SELECT * FROM \`${events()}\``, maximumBytesBilled: 1000 });
+    expect(lower.details).toMatchObject({ rule: 'maximum-bytes-billed', maximumBytesBilled: 1000 });
+    expect(lower.details?.bytesProcessed).toBeGreaterThan(1000);
+    if (target.fixture) expect(jobCount()).toBe(jobs);
   });
 
   test('tables outside the dataset allowlist and statements other than SELECT are refused after the dry run', async () => {
-    const jobs = gcp.bigquery.jobs.size;
-    expect((await fails(reader, 'bigqueryQuery', { sql: 'SELECT name FROM `sb-prod.hr.salaries`' })).message).toContain(
+    const jobs = jobCount();
+    const denied = `${target.project}.${target.deniedDataset}.salaries`;
+    expect((await fails(reader, 'bigqueryQuery', { sql: `SELECT name FROM \`${denied}\`` })).message).toContain(
       'CLOUD_BIGQUERY_DATASETS',
     );
-    expect(
-      (await fails(reader, 'bigqueryQuery', { sql: 'DELETE FROM `sb-prod.analytics.events` WHERE true' })).message,
-    ).toContain('only SELECT');
-    expect(gcp.bigquery.jobs.size).toBe(jobs);
+    expect((await fails(reader, 'bigqueryQuery', { sql: `DELETE FROM \`${events()}\` WHERE true` })).message).toContain(
+      'only SELECT',
+    );
+    if (target.fixture) expect(jobCount()).toBe(jobs);
   });
 
-  test("bigqueryLoadTable loads from Cloud Storage; truncation asks first; failures carry the job's reason", async () => {
-    const loaded = await ok(writer, 'bigqueryLoadTable', {
-      dataset: 'analytics',
-      table: 'clicks',
-      sourceUris: ['gs://sb-data/events/*.json'],
-    });
-    expect(loaded).toMatchObject({
-      state: 'DONE',
-      outputRows: 2,
-      inputFiles: 1,
-      approval: 'not_required',
-      target: { project: GCP_PROJECT, region: 'us' },
-    });
-    const rows = await ok(reader, 'bigqueryQuery', { sql: 'SELECT user, clicks FROM analytics.clicks' });
-    expect(rows.rows).toEqual([
-      { user: 'ann', clicks: 3 },
-      { user: 'bob', clicks: 5 },
-    ]);
-    const before = elicit.prompts.length;
-    await ok(writer, 'bigqueryLoadTable', {
-      dataset: 'analytics',
-      table: 'clicks',
-      sourceUris: ['gs://sb-data/events/part-1.json'],
-      writeDisposition: 'WRITE_TRUNCATE',
-    });
-    expect(elicit.prompts.length).toBe(before + 1);
-    expect(elicit.prompts.at(-1)).toContain('REPLACE all rows of sb-prod.analytics.clicks');
-    const empty = await fails(writer, 'bigqueryLoadTable', {
-      dataset: 'analytics',
-      table: 'clicks',
-      sourceUris: ['gs://sb-data/events/part-1.json'],
-      writeDisposition: 'WRITE_EMPTY',
-    });
-    expect(empty).toMatchObject({ code: 'CONFLICT', details: { reason: 'duplicate' } });
-    expect(empty.message).toContain('Already Exists: Table sb-prod:analytics.clicks');
-    expect(
-      (
-        await fails(writer, 'bigqueryLoadTable', {
-          dataset: 'analytics',
-          table: 'clicks',
-          sourceUris: ['gs://sb-data/none/*.json'],
-        })
-      ).code,
-    ).toBe('NOT_FOUND');
-    expect(
-      (await fails(writer, 'bigqueryLoadTable', { dataset: 'analytics', table: 'x', sourceUris: ['gs://secret-bucket/a.json'] }))
-        .code,
-    ).toBe('POLICY_VIOLATION');
-    expect(
-      (await fails(writer, 'bigqueryLoadTable', { dataset: 'hr', table: 'x', sourceUris: ['gs://sb-data/a.json'] })).code,
-    ).toBe('POLICY_VIOLATION');
-  });
+  test(
+    "bigqueryLoadTable loads from Cloud Storage; truncation asks first; failures carry the job's reason",
+    async () => {
+      const { bucket, dataset, project } = target;
+      const source = `gs://${bucket}/${target.dataPrefix}events/part-1.json`;
+      const loaded = await ok(writer, 'bigqueryLoadTable', {
+        dataset,
+        table: 'clicks',
+        sourceUris: [`gs://${bucket}/${target.dataPrefix}events/*.json`],
+      });
+      expect(loaded).toMatchObject({
+        state: 'DONE',
+        outputRows: 2,
+        inputFiles: 1,
+        approval: 'not_required',
+        target: { project, region: target.datasetLocation.toLowerCase() },
+      });
+      const rows = await ok(reader, 'bigqueryQuery', { sql: `SELECT user, clicks FROM ${dataset}.clicks ORDER BY user` });
+      expect(rows.rows).toEqual([
+        { user: 'ann', clicks: 3 },
+        { user: 'bob', clicks: 5 },
+      ]);
+      const before = elicit.prompts.length;
+      await ok(writer, 'bigqueryLoadTable', {
+        dataset,
+        table: 'clicks',
+        sourceUris: [source],
+        writeDisposition: 'WRITE_TRUNCATE',
+      });
+      expect(elicit.prompts.length).toBe(before + 1);
+      expect(elicit.prompts.at(-1)).toContain(`REPLACE all rows of ${project}.${dataset}.clicks`);
+      const empty = await fails(writer, 'bigqueryLoadTable', {
+        dataset,
+        table: 'clicks',
+        sourceUris: [source],
+        writeDisposition: 'WRITE_EMPTY',
+      });
+      expect(empty).toMatchObject({ code: 'CONFLICT', details: { reason: 'duplicate' } });
+      expect(empty.message).toContain(`Already Exists: Table ${project}:${dataset}.clicks`);
+      expect(
+        (
+          await fails(writer, 'bigqueryLoadTable', {
+            dataset,
+            table: 'clicks',
+            sourceUris: [`gs://${bucket}/${target.prefix}none/*.json`],
+          })
+        ).code,
+      ).toBe('NOT_FOUND');
+      expect(
+        (await fails(writer, 'bigqueryLoadTable', { dataset, table: 'x', sourceUris: [`gs://${target.deniedBucket}/a.json`] }))
+          .code,
+      ).toBe('POLICY_VIOLATION');
+      expect(
+        (await fails(writer, 'bigqueryLoadTable', { dataset: target.deniedDataset, table: 'x', sourceUris: [source] })).code,
+      ).toBe('POLICY_VIOLATION');
+    },
+    SLOW,
+  );
 });
 
 describe('Cloud Functions (v2 REST, long-running operations)', () => {
-  test('functionsList shows allowed prefixes', async () => {
-    const out = await ok(reader, 'functionsList', {});
-    expect(out.items.map((f: { name: string }) => f.name)).toEqual(['ops-hello', 'ops-report']);
-    expect(out.items[0]).toMatchObject({
-      state: 'ACTIVE',
-      environment: 'GEN_2',
-      runtime: 'nodejs22',
-      url: `${gcp.url}/run/${GCP_PROJECT}/us-central1/ops-hello`,
-    });
+  test('functionsList shows allowed prefixes only', async () => {
+    type Row = { name: string; state?: string; environment?: string; url?: string };
+    const { items } = await allPages<Row>(reader, 'functionsList', {});
+    for (const name of names(items)) expect(name.startsWith(target.functionPrefix)).toBe(true);
+    if (target.fixture) expect(target.fixture.functions.functions.size).toBeGreaterThan(items.length);
+    if (target.function) {
+      const mine = items.find((f) => f.name === target.function);
+      expect(mine).toMatchObject({ state: 'ACTIVE', environment: 'GEN_2', url: expect.stringMatching(/^https?:\/\//) });
+    }
   });
 
-  test('functionsDeploy creates without asking, replaces after approval, and reports a failed build', async () => {
-    const source = { bucket: 'fn-sources', object: 'ops-hello-v2.zip' };
-    const created = await ok(writer, 'functionsDeploy', { name: 'ops-new', runtime: 'python312', entryPoint: 'main', source });
-    expect(created).toMatchObject({
-      created: true,
-      approval: 'not_required',
-      function: { name: 'ops-new', state: 'ACTIVE', runtime: 'python312' },
-    });
-    const before = elicit.prompts.length;
-    const replaced = await ok(writer, 'functionsDeploy', {
-      name: 'ops-hello',
-      runtime: 'nodejs22',
-      entryPoint: 'handler2',
-      source,
-      memory: '512Mi',
-    });
-    expect(replaced).toMatchObject({ created: false, approval: 'accepted', function: { entryPoint: 'handler2' } });
-    expect(elicit.prompts.length).toBe(before + 1);
-    const failed = await fails(writer, 'functionsDeploy', {
-      name: 'ops-broken',
-      runtime: 'nodejs22',
-      entryPoint: 'h',
-      source: { bucket: 'fn-sources', object: 'missing.zip' },
-    });
-    expect(failed.code).toBe('INVALID_ARGUMENT');
-    expect(failed.message).toContain('Build failed');
-    expect(
-      (await fails(writer, 'functionsDeploy', { name: 'billing-sync', runtime: 'nodejs22', entryPoint: 'h', source })).code,
-    ).toBe('POLICY_VIOLATION');
-  });
+  withDeploy(
+    'functionsDeploy creates without asking, replaces after approval, and reports a failed build (SWITCHBOARD_TEST_GCP_FUNCTIONS_DEPLOY=1)',
+    async () => {
+      const name = `${target.functionPrefix}${target.run}`;
+      const source = target.functionSource;
+      target.deployed.push(name);
+      const created = await ok(writer, 'functionsDeploy', { name, runtime: 'nodejs22', entryPoint: 'handler', source });
+      expect(created).toMatchObject({
+        created: true,
+        approval: 'not_required',
+        target: { project: target.project, region: target.region },
+        function: { name, state: 'ACTIVE', runtime: 'nodejs22', entryPoint: 'handler' },
+      });
+      const before = elicit.prompts.length;
+      const replaced = await ok(writer, 'functionsDeploy', {
+        name,
+        runtime: 'nodejs22',
+        entryPoint: 'handler2',
+        source,
+        memory: '512Mi',
+      });
+      expect(replaced).toMatchObject({ created: false, approval: 'accepted', function: { entryPoint: 'handler2' } });
+      expect(elicit.prompts.length).toBe(before + 1);
+      expect(elicit.prompts.at(-1)).toContain(`replace function ${name}`);
+      const broken = `${name}-broken`;
+      target.deployed.push(broken);
+      const failed = await fails(writer, 'functionsDeploy', {
+        name: broken,
+        runtime: 'nodejs22',
+        entryPoint: 'handler',
+        source: { bucket: source.bucket, object: `${target.prefix}fn/missing.zip` },
+      });
+      expect(['INVALID_ARGUMENT', 'NOT_FOUND']).toContain(failed.code);
+      if (target.fixture) expect(failed.message).toContain('Build failed');
+      expect(
+        (await fails(writer, 'functionsDeploy', { name: `billing-${target.run}`, runtime: 'nodejs22', entryPoint: 'h', source }))
+          .code,
+      ).toBe('POLICY_VIOLATION');
+    },
+    SLOW,
+  );
 
-  test('functionsInvoke needs credentials that can mint an ID token; a static access token cannot', async () => {
-    const error = await fails(writer, 'functionsInvoke', { name: 'ops-hello', data: { a: 1 } });
-    expect(error.code).toBe('UNSUPPORTED');
-  });
+  withFunction(
+    'functionsInvoke needs credentials that can mint an ID token; a static access token cannot (SWITCHBOARD_TEST_GCP_FUNCTION)',
+    async () => {
+      const client = await connectCloud(
+        target.config({ mode: 'write', approvalMode: 'auto', gcpAccessToken: await target.accessToken() }),
+        undefined,
+        logs,
+      );
+      try {
+        expect((await fails(client, 'functionsInvoke', { name: target.function, data: { a: 1 } })).code).toBe('UNSUPPORTED');
+      } finally {
+        await client.close();
+      }
+    },
+  );
+
+  liveWithFunction(
+    'functionsInvoke through ADC calls the function with an ID token (live: SWITCHBOARD_TEST_GCP_FUNCTION, service-account ADC)',
+    async () => {
+      const out = await ok(writer, 'functionsInvoke', { name: target.function, data: { run: target.run } });
+      expect(out).toMatchObject({ name: target.function, status: 200, approval: 'not_required' });
+      expect(out.bodyBytes).toBeGreaterThan(0);
+    },
+    SLOW,
+  );
 });
 
 describe('provider errors, mapped', () => {
-  test('429 with Retry-After becomes RATE_LIMITED; 403 PERMISSION_DENIED; a wrong token is refused', async () => {
-    gcp.inject({
+  onFixture('429 with Retry-After becomes RATE_LIMITED; 403 PERMISSION_DENIED (injected faults)', async () => {
+    const fixture = target.fixture;
+    if (!fixture) throw new Error('fixture only');
+    fixture.inject({
       prefix: '/storage/v1',
       status: 429,
       reason: 'rateLimitExceeded',
@@ -440,16 +596,19 @@ describe('provider errors, mapped', () => {
       retryable: true,
       details: { retryAfterSeconds: 12 },
     });
-    gcp.inject({
+    fixture.inject({
       prefix: '/compute/v1',
       status: 403,
       reason: 'forbidden',
-      message: "Required 'compute.instances.list' permission for 'projects/sb-prod'",
+      message: `Required 'compute.instances.list' permission for 'projects/${target.project}'`,
     });
     const denied = await fails(reader, 'computeListInstances', {});
     expect(denied).toMatchObject({ code: 'PERMISSION_DENIED', details: { action: 'compute.instances.list' } });
     expect(denied.message).toContain("Required 'compute.instances.list' permission");
-    const wrong = await connectCloud(gcpConfig(gcp, { gcpAccessToken: 'ya29.wrong-token-000000000000' }));
+  });
+
+  test('a wrong access token is refused by Google as PERMISSION_DENIED (401)', async () => {
+    const wrong = await connectCloud(target.config({ gcpAccessToken: 'ya29.wrong-token-000000000000' }));
     try {
       const error = structured(await wrong.callTool({ name: 'bigqueryListDatasets', arguments: {} })).error;
       expect(error).toMatchObject({ code: 'PERMISSION_DENIED', details: { httpStatus: 401 } });
@@ -458,13 +617,21 @@ describe('provider errors, mapped', () => {
     }
   });
 
-  test('every API request carried the configured token, and it never appears in a result or log', () => {
+  onFixture('every API request carried the configured token (request log)', async () => {
+    const token = await target.accessToken();
+    const requests = target.fixture?.requests ?? [];
+    expect(requests.length).toBeGreaterThan(40);
     expect(
-      gcp.requests
+      requests
         .filter((r) => !r.path.startsWith('/upload/') || r.method === 'POST')
-        .every((r) => r.token === GCP_TOKEN || r.token === 'ya29.wrong-token-000000000000'),
+        .every((r) => r.token === token || r.token === 'ya29.wrong-token-000000000000'),
     ).toBe(true);
+  });
+
+  test('the credentials never appear in a result or log line', async () => {
+    const secrets = await target.secrets();
+    expect(secrets.length).toBeGreaterThan(0);
     expect(outputs.length).toBeGreaterThan(40);
-    for (const text of [...outputs, ...logs]) expect(text).not.toContain(GCP_TOKEN);
+    for (const text of [...outputs, ...logs]) for (const secret of secrets) expect(text).not.toContain(secret);
   });
 });

@@ -107,12 +107,10 @@ export const bigqueryLoadTable = defineTool({
       }
       const failure = metadata.status?.errorResult;
       if (failure) {
-        const code =
-          failure.reason === 'notFound'
-            ? 'NOT_FOUND'
-            : failure.reason === 'accessDenied'
-              ? 'PERMISSION_DENIED'
-              : 'INVALID_ARGUMENT';
+        // The same reason maps to the same code whether jobs.insert reported it or the finished job did
+        // (duplicate: CONFLICT, notFound: NOT_FOUND, accessDenied: PERMISSION_DENIED); an unknown reason is the input's.
+        const mapped = gcpError({ reason: failure.reason, message: failure.message }, 'bigquery.jobs.insert (load)');
+        const code = mapped.details?.httpStatus === undefined ? 'INVALID_ARGUMENT' : mapped.code;
         throw new ToolError(code, `load job ${job.id} failed: ${failure.reason}: ${failure.message}`, {
           details: { provider: 'gcp', action: 'bigquery.jobs.insert (load)', reason: failure.reason, jobId: job.id },
         });

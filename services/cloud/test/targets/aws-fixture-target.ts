@@ -1,7 +1,8 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { addInstance } from '../fixtures/aws/ec2.ts';
 import { type AwsFixture, startAwsFixture } from '../fixtures/aws/server.ts';
 import { type S3Emulator, startS3Emulator } from '../fixtures/s3/s3-emulator.ts';
+import { awsSdk } from './aws-sdk.ts';
 import type { AwsSettings } from './aws-settings.ts';
 import { type AwsTarget, buildAwsTarget } from './aws-target.ts';
 
@@ -83,11 +84,41 @@ export async function fixtureAwsTarget(): Promise<AwsTarget<AwsFixtures>> {
         return undefined;
       }
     };
+    const connection = {
+      endpoint: aws.url,
+      s3Endpoint: s3.url,
+      accessKeyId: FIXTURE_KEY.accessKeyId,
+      secretAccessKey: FIXTURE_KEY.secret,
+    };
+    /** What the run left in the fixtures after its cleanup: each entry a leak of the cleanup code live runs rely on. */
+    const leftovers = async (): Promise<string[]> => {
+      const left: string[] = [];
+      const run = target.run;
+      for (const name of aws.lambda.functions.keys()) if (name.includes(run)) left.push(`function ${name}`);
+      for (const a of aws.cloudwatch.alarms) if (a.AlarmName?.includes(run)) left.push(`alarm ${a.AlarmName}`);
+      for (const group of aws.logs.groups.keys()) if (group.includes(run)) left.push(`log group ${group}`);
+      for (const i of aws.ec2.instances.values()) {
+        if (i.tags[target.ec2.runTag[0]] && !['shutting-down', 'terminated'].includes(i.state))
+          left.push(`instance ${i.instanceId}`);
+        if (i.instanceId === SETTINGS.instance && (i.tags[target.ec2.scratchTag[0]] || i.state !== 'stopped'))
+          left.push(`scratch instance ${i.instanceId} tagged or ${i.state}`);
+      }
+      const sdk = awsSdk(SETTINGS.region, connection);
+      try {
+        const out = await sdk.s3.send(new ListObjectsV2Command({ Bucket: SETTINGS.bucket, Prefix: target.s3.prefix }));
+        for (const o of out.Contents ?? []) left.push(`object ${o.Key}`);
+      } finally {
+        sdk.destroy();
+      }
+      return left;
+    };
     return {
       ...target,
       close: async () => {
         try {
           await target.close();
+          const left = await leftovers();
+          if (left.length > 0) throw new Error(`the run's cleanup left behind:\n  ${left.join('\n  ')}`);
         } finally {
           await stop();
         }

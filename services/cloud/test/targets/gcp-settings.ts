@@ -18,6 +18,11 @@
  *                                              prefix: enables the listing and invoke checks on it
  * - SWITCHBOARD_TEST_GCP_FUNCTIONS_DEPLOY=1    enables the deploy test (Cloud Build; a few minutes): deploys
  *                                              <prefix><run>, replaces it, and deletes it afterwards
+ *
+ * The ADC identity needs, in the project: storage.buckets.list and object admin on the bucket, BigQuery job user
+ * and dataset create/delete (roles/bigquery.user), compute.instances.list (start/stop on the scratch VM when set),
+ * cloudfunctions.functions.list/get (deploy and delete when deploying, with Cloud Build enabled). The invoke through
+ * ADC needs credentials that can mint an ID token (a service account key, the metadata server or impersonation).
  */
 export interface GcpSettings {
   project: string;

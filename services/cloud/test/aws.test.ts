@@ -25,8 +25,9 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { TestClient } from '@switchboard/shared/testing';
 import { connectCloud, type Elicitations, structured, tempDir } from './support.ts';
 import { type AwsFixtures, FIXTURE_KEY, fixtureAwsTarget } from './targets/aws-fixture-target.ts';
-import { ECHO_SOURCE, zipOf } from './targets/aws-lambda-code.ts';
+import { ECHO_SOURCE } from './targets/aws-lambda-code.ts';
 import { type AwsTarget, liveAwsTarget, settingsFromEnv } from './targets/aws-target.ts';
+import { zipOf } from './targets/zip.ts';
 
 const settings = settingsFromEnv(process.env);
 const live = settings !== undefined;

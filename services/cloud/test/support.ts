@@ -7,7 +7,6 @@ import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connectInMemory, type TestClient } from '@switchboard/shared/testing';
 import { cloudService } from '../src/service.ts';
 import { putSamples } from './fixtures/aws/cloudwatch.ts';
-import { addInstance } from './fixtures/aws/ec2.ts';
 import { addFunction } from './fixtures/aws/lambda.ts';
 import { type AwsFixture, startAwsFixture } from './fixtures/aws/server.ts';
 import { addDataset, addTable } from './fixtures/gcp/bigquery.ts';
@@ -15,10 +14,11 @@ import { addVm } from './fixtures/gcp/compute.ts';
 import { addCloudFunction } from './fixtures/gcp/functions.ts';
 import { type GcpFixture, startGcpFixture } from './fixtures/gcp/server.ts';
 import { addBucket, putObject } from './fixtures/gcp/storage.ts';
-import { type S3Emulator, startS3Emulator } from './fixtures/s3/s3-emulator.ts';
+import type { S3Emulator } from './fixtures/s3/s3-emulator.ts';
+import { addWebInstances, FIXTURE_KEY } from './targets/aws-fixture-target.ts';
 
 /** The test account's key, known to the AWS fixture and to s3rver, which both verify SigV4 signatures made with it. */
-export const AWS_KEY = { accessKeyId: 'SBTESTKEY0000000001', secret: 'fixture-secret-key-do-not-leak-0123456789' };
+export const AWS_KEY = FIXTURE_KEY;
 
 export function tempDir(prefix: string): { path: string; cleanup(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -34,11 +34,6 @@ function dataDir(): string {
 afterAll(() => data?.cleanup());
 
 export type { S3Emulator };
-
-/** The real s3rver emulator (its own process) behind a gateway that verifies signatures, with buckets made up front. */
-export function startS3rver(buckets: string[]): Promise<S3Emulator> {
-  return startS3Emulator(buckets, AWS_KEY);
-}
 
 export interface Elicitations {
   prompts: string[];
@@ -71,15 +66,7 @@ export function structured<T = Record<string, any>>(result: unknown): T {
 export async function seededAwsFixture(): Promise<AwsFixture> {
   const aws = await startAwsFixture({ credentials: { [AWS_KEY.accessKeyId]: { secret: AWS_KEY.secret } } });
   aws.ec2.images.add('ami-0abcdef1234567890');
-  for (let n = 0; n < 12; n++) {
-    addInstance(aws.ec2, {
-      instanceId: `i-0000000000000${String(n).padStart(4, '0')}`,
-      state: n % 3 === 0 ? 'stopped' : 'running',
-      instanceType: n % 2 === 0 ? 't3.micro' : 'm5.large',
-      tags: { Name: `web-${n}`, env: n < 6 ? 'prod' : 'dev' },
-      ...(n === 1 ? { publicIp: '203.0.113.10' } : {}),
-    });
-  }
+  addWebInstances(aws.ec2);
   addFunction(aws.lambda, 'ops-echo', (event) => ({ echoed: event }), aws.account, 'us-east-1');
   addFunction(
     aws.lambda,
@@ -215,15 +202,4 @@ export async function seededGcpFixture(): Promise<GcpFixture> {
   for (const id of ['ops-hello', 'ops-report', 'billing-sync'])
     addCloudFunction(gcp.functions, gcp.url, GCP_PROJECT, 'us-central1', id);
   return gcp;
-}
-
-export function gcpConfig(gcp: GcpFixture, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    gcpEndpoint: gcp.url,
-    gcpProject: GCP_PROJECT,
-    gcpAccessToken: GCP_TOKEN,
-    maxAttempts: 1,
-    dataDir: dataDir(),
-    ...extra,
-  };
 }

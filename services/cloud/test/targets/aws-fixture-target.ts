@@ -9,6 +9,19 @@ import { type AwsTarget, buildAwsTarget } from './aws-target.ts';
 /** The fixture account's key, known to the AWS fixture and to s3rver, which both verify SigV4 signatures made with it. */
 export const FIXTURE_KEY = { accessKeyId: 'SBTESTKEY0000000001', secret: 'fixture-secret-key-do-not-leak-0123456789' };
 
+/** Twelve instances web-0..web-11 (every third stopped, t3.micro and m5.large alternating, env prod for 0-5, web-1 with a public IP). */
+export function addWebInstances(ec2: Parameters<typeof addInstance>[0]): void {
+  for (let n = 0; n < 12; n++) {
+    addInstance(ec2, {
+      instanceId: `i-0000000000000${String(n).padStart(4, '0')}`,
+      state: n % 3 === 0 ? 'stopped' : 'running',
+      instanceType: n % 2 === 0 ? 't3.micro' : 'm5.large',
+      tags: { Name: `web-${n}`, env: n < 6 ? 'prod' : 'dev' },
+      ...(n === 1 ? { publicIp: '203.0.113.10' } : {}),
+    });
+  }
+}
+
 export interface AwsFixtures {
   aws: AwsFixture;
   s3: S3Emulator;
@@ -56,15 +69,7 @@ export async function fixtureAwsTarget(): Promise<AwsTarget<AwsFixtures>> {
       owner: 'amazon',
       creationDate: '2026-09-01T00:00:00.000Z',
     });
-    for (let n = 0; n < 12; n++) {
-      addInstance(aws.ec2, {
-        instanceId: `i-0000000000000${String(n).padStart(4, '0')}`,
-        state: n % 3 === 0 ? 'stopped' : 'running',
-        instanceType: n % 2 === 0 ? 't3.micro' : 'm5.large',
-        tags: { Name: `web-${n}`, env: n < 6 ? 'prod' : 'dev' },
-        ...(n === 1 ? { publicIp: '203.0.113.10' } : {}),
-      });
-    }
+    addWebInstances(aws.ec2);
     addInstance(aws.ec2, { instanceId: SETTINGS.instance, state: 'stopped', tags: { Name: 'scratch' } });
     const target = await buildAwsTarget(SETTINGS, {
       connection: {

@@ -16,8 +16,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateFunctionCommand, DeleteFunctionCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { ECHO_SOURCE, FAIL_SOURCE, zipOf } from './aws-lambda-code.ts';
+import { ECHO_SOURCE, FAIL_SOURCE } from './aws-lambda-code.ts';
 import type { AwsSdk } from './aws-sdk.ts';
+import { zipOf } from './zip.ts';
 
 /** Seeding through the SDK; each step returns how to undo it, so cleanup removes exactly what the run made. */
 export type Undo = () => Promise<void>;

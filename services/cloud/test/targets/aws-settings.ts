@@ -21,6 +21,14 @@
  *   SWITCHBOARD_TEST_AWS_CLOUDWATCH=1     PutMetricData to the custom namespace Switchboard/Test (dimension
  *                                         Run=<run>; metric data cannot be deleted, it expires) and three alarms on
  *                                         it (deleted after)
+ *
+ * The identity needs: sts:GetCallerIdentity; s3:ListAllMyBuckets, and ListBucket/GetObject/PutObject/DeleteObject on
+ * the bucket; ec2:DescribeInstances, DescribeImages, RunInstances (a dryRun needs it too), and with the variables
+ * above CreateTags/DeleteTags/StartInstances/StopInstances/TerminateInstances; logs:CreateLogGroup, CreateLogStream,
+ * PutLogEvents, DeleteLogGroup, StartQuery, GetQueryResults, StopQuery; with a role lambda:CreateFunction,
+ * GetFunction, ListFunctions, InvokeFunction, UpdateFunctionCode, DeleteFunction and iam:PassRole on it (without,
+ * ListFunctions and InvokeFunction); with SWITCHBOARD_TEST_AWS_CLOUDWATCH cloudwatch:PutMetricData, GetMetricData,
+ * PutMetricAlarm, DescribeAlarms, DeleteAlarms.
  */
 export interface AwsSettings {
   region: string;

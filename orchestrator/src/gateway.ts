@@ -1,4 +1,4 @@
-import { Counter, type KitConfig, type Logger, type Redactor, type ServiceMetrics } from '@switchboard/shared';
+import { Counter, type KitConfig, type Logger, RateLimiter, type Redactor, type ServiceMetrics } from '@switchboard/shared';
 import type { Db } from '@switchboard/shared/sql';
 import { AuditLog } from './audit/audit-log.ts';
 import type { OrchestratorConfig } from './config.ts';
@@ -8,7 +8,6 @@ import { GatewayStore } from './pins/gateway-store.ts';
 import { type DefinitionEvent, Pins } from './pins/pins.ts';
 import type { Policy } from './policy/policy.ts';
 import { PolicyHolder } from './policy/policy-file.ts';
-import { RateLimiter } from './policy/rate-limiter.ts';
 
 export interface GatewayOptions {
   config: Readonly<OrchestratorConfig & KitConfig>;

@@ -66,6 +66,7 @@ export { headerLines, isToken, trimmed } from './http/header-lines.ts';
 export type { HealthReport } from './http/health.ts';
 export { sendJsonRpcError } from './http/json-rpc-error.ts';
 export type { McpRequest, McpResponse, NodeMcpRequest } from './http/mcp-request.ts';
+export { sendRateLimited } from './http/rate-limit.ts';
 export type { HttpRoute } from './http/routes.ts';
 export { argumentsFingerprint, createIdempotent, type IdempotentCallOptions } from './idempotency/idempotent.ts';
 export { IDEMPOTENCY_META_KEY, idempotencyKeyOf } from './idempotency/key.ts';
@@ -77,6 +78,7 @@ export { Counter, createMetrics, DURATION_BUCKETS, Gauge, Histogram, Registry, t
 export { capValue } from './output/cap.ts';
 export { countWithin, decodeCursor, encodeCursor, fitPage, type Page, pageInput, pageOutput } from './output/paging.ts';
 export { createNameFilter, matchesNamePattern, namePatternRegExp } from './policy/name-pattern.ts';
+export { RateLimiter } from './policy/rate-limiter.ts';
 export { type Abortable, InFlight } from './runtime/in-flight.ts';
 export { type HttpHandle, type ListenHttpOptions, listenHttp } from './runtime/listen-http.ts';
 export { ReleasingMap } from './runtime/releasing-map.ts';

@@ -1,9 +1,15 @@
-import { type KitConfig, type McpRequest, type McpResponse, sendJsonRpcError } from '@switchboard/shared';
+import {
+  type KitConfig,
+  type McpRequest,
+  type McpResponse,
+  RateLimiter,
+  sendJsonRpcError,
+  sendRateLimited,
+} from '@switchboard/shared';
 import type { Gateway } from '../gateway.ts';
 import type { AuthOutcome } from '../identity/authenticate.ts';
 import type { Identity } from '../identity/identity.ts';
 import { bearerChallenge, METADATA_PATH, protectedResourceMetadata } from '../identity/resource-metadata.ts';
-import { RateLimiter } from '../policy/rate-limiter.ts';
 
 const REALM = 'orchestrator';
 
@@ -53,14 +59,7 @@ export function createHttpIdentify(gateway: Gateway, config: Readonly<KitConfig>
     if (perMinute > 0) {
       const wait = limiter.take(identity.id, perMinute);
       if (wait > 0) {
-        sendJsonRpcError(
-          res,
-          429,
-          -32000,
-          `Too many requests: the limit is ${perMinute} per minute; retry after ${wait}s`,
-          { code: 'RATE_LIMITED', retryAfterSeconds: wait },
-          { 'retry-after': String(wait) },
-        );
+        sendRateLimited(res, perMinute, wait);
         return;
       }
     }

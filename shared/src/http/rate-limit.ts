@@ -1,6 +1,7 @@
+import { RateLimiter } from '../policy/rate-limiter.ts';
 import { callerIdOf } from './auth.ts';
 import { sendJsonRpcError } from './json-rpc-error.ts';
-import type { RequestGuard } from './mcp-request.ts';
+import type { McpResponse, RequestGuard } from './mcp-request.ts';
 
 export interface RateLimitOptions {
   /** Requests per minute per client; 0 turns the limit off. */
@@ -10,9 +11,16 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
-interface Bucket {
-  tokens: number;
-  updated: number;
+/** The 429 a client over its per-minute allowance gets, with Retry-After in whole seconds. */
+export function sendRateLimited(res: McpResponse, perMinute: number, retryAfterSeconds: number): void {
+  sendJsonRpcError(
+    res,
+    429,
+    -32000,
+    `Too many requests: the limit is ${perMinute} per minute; retry after ${retryAfterSeconds}s`,
+    { code: 'RATE_LIMITED', retryAfterSeconds },
+    { 'retry-after': String(retryAfterSeconds) },
+  );
 }
 
 /**
@@ -20,41 +28,16 @@ interface Bucket {
  * minute's allowance; over it, 429 with Retry-After in whole seconds.
  */
 export function createRateLimiter(options: RateLimitOptions): RequestGuard {
-  const capacity = options.perMinute;
-  const perMs = capacity / 60_000;
-  const maxClients = options.maxClients ?? 10_000;
-  const now = options.now ?? Date.now;
-  const buckets = new Map<string, Bucket>();
+  const { perMinute } = options;
+  const limiter = new RateLimiter({
+    ...(options.maxClients !== undefined ? { maxCallers: options.maxClients } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
   return (req, res) => {
-    if (capacity <= 0) return true;
-    const key = callerIdOf(req) ?? `ip:${req.socket.remoteAddress ?? 'unknown'}`;
-    const at = now();
-    let bucket = buckets.get(key);
-    if (bucket) {
-      buckets.delete(key);
-      bucket.tokens = Math.min(capacity, bucket.tokens + (at - bucket.updated) * perMs);
-      bucket.updated = at;
-    } else {
-      bucket = { tokens: capacity, updated: at };
-      if (buckets.size >= maxClients) {
-        const oldest = buckets.keys().next().value;
-        if (oldest !== undefined) buckets.delete(oldest);
-      }
-    }
-    buckets.set(key, bucket);
-    if (bucket.tokens < 1) {
-      const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
-      sendJsonRpcError(
-        res,
-        429,
-        -32000,
-        `Too many requests: the limit is ${capacity} per minute; retry after ${retryAfter}s`,
-        { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter },
-        { 'retry-after': String(retryAfter) },
-      );
-      return false;
-    }
-    bucket.tokens -= 1;
-    return true;
+    if (perMinute <= 0) return true;
+    const wait = limiter.take(callerIdOf(req) ?? `ip:${req.socket.remoteAddress ?? 'unknown'}`, perMinute);
+    if (wait === 0) return true;
+    sendRateLimited(res, perMinute, wait);
+    return false;
   };
 }

@@ -5,8 +5,9 @@ interface Bucket {
 }
 
 /**
- * Token buckets per caller: each holds a minute's allowance and refills continuously. `take` answers 0 when a call
- * may go, else the whole seconds to wait. Past `maxCallers` callers the oldest bucket is forgotten.
+ * Token buckets per caller: each holds a minute's allowance (bursts up to it) and refills continuously. `take`
+ * answers 0 when a call may go, else the whole seconds to wait. Past `maxCallers` callers the least recently seen
+ * bucket is forgotten.
  */
 export class RateLimiter {
   readonly #buckets = new Map<string, Bucket>();
@@ -22,6 +23,9 @@ export class RateLimiter {
     const at = this.#now();
     let bucket = this.#buckets.get(key);
     if (bucket) {
+      // Re-inserted, so the map's first key is always the least recently seen caller.
+      this.#buckets.delete(key);
+      this.#buckets.set(key, bucket);
       bucket.tokens = Math.min(perMinute, bucket.tokens + ((at - bucket.updated) * perMinute) / 60_000);
       if (bucket.capacity !== perMinute) {
         bucket.tokens = Math.min(bucket.tokens, perMinute);

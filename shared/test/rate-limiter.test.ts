@@ -3,7 +3,12 @@ import { RateLimiter } from '../src/policy/rate-limiter.ts';
 
 function clock() {
   let at = 1_000_000;
-  return { now: () => at, advance: (ms: number) => void (at += ms) };
+  return {
+    now: () => at,
+    advance: (ms: number) => {
+      at += ms;
+    },
+  };
 }
 
 test("a caller bursts up to a minute's allowance, then waits whole seconds until a token has refilled", () => {

@@ -1,4 +1,5 @@
 export { z } from 'zod';
+export { type ApprovalAnswer, type ApprovalQuestion, askApproval } from './ask-approval.ts';
 export {
   type ServiceEndpointConfig,
   type ServiceEndpointSpecOptions,

@@ -1,4 +1,4 @@
-import { ToolError } from '@switchboard/shared';
+import { askApproval, ToolError } from '@switchboard/shared';
 import type { CloudToolContext } from '../context.ts';
 import type { Target } from './scope.ts';
 
@@ -49,27 +49,20 @@ export async function authorizeMutation(ctx: CloudToolContext, request: Mutation
       { details: { approval: 'unavailable' } },
     );
   }
-  const answer = await ctx.elicit({
+  const answer = await askApproval(ctx, {
     message: [
       `cloud asks to make a DESTRUCTIVE change (${request.tool}).`,
       `where:  ${where}`,
       `action: ${request.action}`,
       'Approving does exactly this, once.',
     ].join('\n'),
-    requestedSchema: {
-      type: 'object',
-      properties: {
-        approve: { type: 'boolean', title: 'Do this once', description: 'true goes ahead; false refuses', default: false },
-      },
-      required: ['approve'],
-    },
+    title: 'Do this once',
+    description: 'true goes ahead; false refuses',
   });
-  if (answer.action === 'accept' && answer.content.approve === true) return 'accepted';
-  throw new ToolError(
-    'APPROVAL_DENIED',
-    `the human ${answer.action === 'cancel' ? 'cancelled' : 'declined'} the approval to ${request.action} in ${where}`,
-    { details: { approval: answer.action === 'cancel' ? 'cancelled' : 'declined' } },
-  );
+  if (answer === 'accepted') return 'accepted';
+  throw new ToolError('APPROVAL_DENIED', `the human ${answer} the approval to ${request.action} in ${where}`, {
+    details: { approval: answer },
+  });
 }
 
 /** The workflow engine's per-step key, when the call comes from a run: used as the provider's idempotency token. */

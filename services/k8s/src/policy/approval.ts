@@ -1,4 +1,4 @@
-import { ToolError } from '@switchboard/shared';
+import { askApproval, ToolError } from '@switchboard/shared';
 import type { K8sToolContext } from '../context.ts';
 
 /**
@@ -53,17 +53,7 @@ export async function requireApproval(ctx: K8sToolContext, request: ApprovalRequ
     ...(request.detail ?? []),
     'Approving allows exactly this call, once.',
   ].join('\n');
-  const answer = await ctx.elicit({
-    message,
-    requestedSchema: {
-      type: 'object',
-      properties: { approve: { type: 'boolean', title: 'Allow this exact call once', default: false } },
-      required: ['approve'],
-    },
-  });
-  if (answer.action === 'accept' && answer.content.approve === true) return;
-  throw new ToolError(
-    'APPROVAL_DENIED',
-    `the human ${answer.action === 'cancel' ? 'cancelled' : 'declined'} the approval to ${request.action}`,
-  );
+  const answer = await askApproval(ctx, { message, title: 'Allow this exact call once' });
+  if (answer === 'accepted') return;
+  throw new ToolError('APPROVAL_DENIED', `the human ${answer} the approval to ${request.action}`);
 }

@@ -1,4 +1,4 @@
-import { type ToolContext, ToolError } from '@switchboard/shared';
+import { askApproval, type ToolContext, ToolError } from '@switchboard/shared';
 import type { ApprovalMode } from '../config.ts';
 import { needsApproval, type Risk } from '../policy/risk.ts';
 import type { ApprovalOutcome } from './audit-log.ts';
@@ -66,26 +66,11 @@ export async function requireApproval(ctx: ToolContext, request: ApprovalRequest
       : []),
     'Approving runs exactly this command, once.',
   ].join('\n');
-  const answer = await ctx.elicit({
+  const answer = await askApproval(ctx, {
     message,
-    requestedSchema: {
-      type: 'object',
-      properties: {
-        approve: {
-          type: 'boolean',
-          title: 'Run this exact command once',
-          description: 'true runs it; false refuses it',
-          default: false,
-        },
-      },
-      required: ['approve'],
-    },
+    title: 'Run this exact command once',
+    description: 'true runs it; false refuses it',
   });
-  if (answer.action === 'accept' && answer.content.approve === true) return 'accepted';
-  const outcome: ApprovalOutcome = answer.action === 'cancel' ? 'cancelled' : 'declined';
-  throw approvalError(
-    'APPROVAL_DENIED',
-    `the human ${outcome === 'cancelled' ? 'cancelled' : 'declined'} the approval for the ${what}`,
-    outcome,
-  );
+  if (answer === 'accepted') return 'accepted';
+  throw approvalError('APPROVAL_DENIED', `the human ${answer} the approval for the ${what}`, answer);
 }

@@ -1,4 +1,4 @@
-import { type ToolContext, ToolError } from '@switchboard/shared';
+import { askApproval, type ToolContext, ToolError } from '@switchboard/shared';
 
 export type ApprovalMode = 'ask' | 'auto' | 'deny';
 
@@ -34,17 +34,13 @@ export async function requireApproval(ctx: ToolContext, request: ApprovalRequest
     );
   }
   const lines = Object.entries(request.facts).map(([key, value]) => `${key}: ${value}`);
-  const answer = await ctx.elicit({
+  const answer = await askApproval(ctx, {
     message: [`The secrets service asks to ${request.action}.`, ...lines, 'Approving allows exactly this, once.'].join('\n'),
-    requestedSchema: {
-      type: 'object',
-      properties: {
-        approve: { type: 'boolean', title: 'Approve this once', description: 'true allows it; false refuses it', default: false },
-      },
-      required: ['approve'],
-    },
+    title: 'Approve this once',
+    description: 'true allows it; false refuses it',
   });
-  if (answer.action === 'accept' && answer.content.approve === true) return 'accepted';
-  const how = answer.action === 'cancel' ? 'cancelled' : 'declined';
-  throw new ToolError('APPROVAL_DENIED', `the human ${how} the request to ${request.action}`, { details: { approval: how } });
+  if (answer === 'accepted') return 'accepted';
+  throw new ToolError('APPROVAL_DENIED', `the human ${answer} the request to ${request.action}`, {
+    details: { approval: answer },
+  });
 }

@@ -235,7 +235,7 @@ describe('when an upstream is down', () => {
     expect(await allToolNames(listClient)).toEqual(expect.arrayContaining(['probe.whoami', 'probe.sleep', 'probe.append']));
     const started = Date.now();
     const refused = await listClient.callTool({ name: 'probe.whoami', arguments: {} });
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(4000); // refused at once, short of the 5 s connect timeout
     expect(refused.isError).toBe(true);
     const error = errorOf(refused);
     expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, details: { since: expect.any(String) } });

@@ -47,7 +47,7 @@ describe('a service process', () => {
     await new Promise((r) => setTimeout(r, 200));
     const started = Date.now();
     expect(await proc.stop('SIGTERM')).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(15_000); // well short of the 20 s call: it was aborted
     expect(proc.logs().some((l) => l.msg === 'in-flight calls did not finish in time and were aborted')).toBe(true);
     await call;
     await client.close().catch(() => {});

@@ -165,7 +165,16 @@ test('waits and approvals (with their timeouts) survive restarts', async () => {
     ]),
   });
   expect(manual.status).toBe('input_required');
-  await waitFor(() => probe.events('done', `${timed.runId}:before`).length === 1, 10_000, 'the first step');
+  // killed only once the orchestrator has checkpointed the first step: a kill between the upstream's answer and
+  // that checkpoint re-sends the step with its key (the kill -9 tests above cover that case)
+  await waitFor(
+    async () =>
+      (await ok(first.client, 'getWorkflowRun', { runId: timed.runId })).steps?.find((s: { id: string }) => s.id === 'before')
+        ?.status === 'completed',
+    10_000,
+    'the first step to be checkpointed',
+  );
+  expect(probe.events('done', `${timed.runId}:before`)).toHaveLength(1);
   await kill(first);
 
   const owns = (orch: Orch, runId: string) =>

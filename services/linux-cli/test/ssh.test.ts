@@ -169,7 +169,8 @@ describe('sshRunCommand against a real sshd', () => {
     const started = Date.now();
     const out = await h.call('sshRunCommand', { host: 'box', argv: ['sleep', '63.3131'], timeout_ms: 1000 });
     expect(out.error).toMatchObject({ code: 'TIMEOUT' });
-    expect(Date.now() - started).toBeLessThan(5000);
+    // returned on the limit, not when the 63 s command would have ended (a loose bound: CI machines are slow)
+    expect(Date.now() - started).toBeLessThan(30_000);
     let left = '';
     for (let i = 0; i < 40; i++) {
       left = execFileSync('ps', ['-eo', 'args']).toString();
